@@ -1,0 +1,1 @@
+"""CDK construct declaring an AWS End User Messaging SMS pool's settings."""

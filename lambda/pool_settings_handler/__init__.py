@@ -1,0 +1,1 @@
+"""Applies declared settings to an AWS End User Messaging SMS pool (CloudFormation custom resource)."""

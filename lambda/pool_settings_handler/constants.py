@@ -1,0 +1,73 @@
+"""Names shared by the construct and the handler.
+
+The custom resource's properties are exactly ``UpdatePool``'s parameter names, so the template reads
+like the API call it becomes. The construct emits these keys and the handler accepts only these keys;
+``tests/cdk/test_contract.py`` holds the two sides together.
+"""
+
+from typing import Final
+
+RESOURCE_TYPE: Final = "Custom::SmsPoolSettings"
+
+# --- Properties (CloudFormation keys, PascalCase as in the API) ---------------------------------
+PROP_SERVICE_TOKEN: Final = "ServiceToken"
+PROP_POOL_ID: Final = "PoolId"
+PROP_TWO_WAY_ENABLED: Final = "TwoWayEnabled"
+PROP_TWO_WAY_CHANNEL_ARN: Final = "TwoWayChannelArn"
+PROP_TWO_WAY_CHANNEL_ROLE: Final = "TwoWayChannelRole"
+PROP_SELF_MANAGED_OPT_OUTS_ENABLED: Final = "SelfManagedOptOutsEnabled"
+PROP_OPT_OUT_LIST_NAME: Final = "OptOutListName"
+PROP_SHARED_ROUTES_ENABLED: Final = "SharedRoutesEnabled"
+PROP_DELETION_PROTECTION_ENABLED: Final = "DeletionProtectionEnabled"
+# Not an API parameter: any change to it makes CloudFormation send an Update, which re-applies the
+# declared settings to the live pool. A pipeline feeds it a build ID to correct drift on demand.
+PROP_RECONCILE_TOKEN: Final = "ReconcileToken"
+
+BOOLEAN_SETTINGS: Final = (
+    PROP_TWO_WAY_ENABLED,
+    PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
+    PROP_SHARED_ROUTES_ENABLED,
+    PROP_DELETION_PROTECTION_ENABLED,
+)
+STRING_SETTINGS: Final = (
+    PROP_TWO_WAY_CHANNEL_ARN,
+    PROP_TWO_WAY_CHANNEL_ROLE,
+    PROP_OPT_OUT_LIST_NAME,
+)
+# Every setting the resource can manage, in UpdatePool's parameter order.
+MANAGED_SETTINGS: Final = (
+    PROP_TWO_WAY_ENABLED,
+    PROP_TWO_WAY_CHANNEL_ARN,
+    PROP_TWO_WAY_CHANNEL_ROLE,
+    PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
+    PROP_OPT_OUT_LIST_NAME,
+    PROP_SHARED_ROUTES_ENABLED,
+    PROP_DELETION_PROTECTION_ENABLED,
+)
+ALL_PROPERTIES: Final = (
+    PROP_SERVICE_TOKEN,
+    PROP_POOL_ID,
+    *MANAGED_SETTINGS,
+    PROP_RECONCILE_TOKEN,
+)
+
+# --- Attributes (response Data keys, read with Fn::GetAtt) ---------------------------------------
+ATTR_POOL_ARN: Final = "PoolArn"
+ATTR_POOL_ID: Final = "PoolId"
+ATTR_STATUS: Final = "Status"
+ATTR_MESSAGE_TYPE: Final = "MessageType"
+ATTR_CHANGED_FIELDS: Final = "ChangedFields"
+
+# --- Service rules, from botocore's model of pinpoint-sms-voice-v2 (2022-03-31) ------------------
+POOL_ID_OR_ARN_PATTERN: Final = r"[A-Za-z0-9_:/-]{1,256}"
+OPT_OUT_LIST_NAME_OR_ARN_PATTERN: Final = r"[A-Za-z0-9_:/-]{1,256}"
+OPT_OUT_LIST_NAME_PATTERN: Final = r"[A-Za-z0-9_-]{1,64}"
+ARN_MIN_LENGTH: Final = 20
+ARN_MAX_LENGTH: Final = 2048
+SERVICE_PRINCIPAL: Final = "sms-voice.amazonaws.com"
+IAM_SERVICE_PREFIX: Final = "sms-voice"
+
+# CloudFormation truncates nothing below this; crhelper keeps only the last 240 characters above it.
+MAX_REASON_LENGTH: Final = 256
+# CloudFormation rejects a custom resource response body larger than this.
+MAX_RESPONSE_BYTES: Final = 4096
