@@ -22,6 +22,9 @@ PROP_DELETION_PROTECTION_ENABLED: Final = "DeletionProtectionEnabled"
 # Not an API parameter: any change to it makes CloudFormation send an Update, which re-applies the
 # declared settings to the live pool. A pipeline feeds it a build ID to correct drift on demand.
 PROP_RECONCILE_TOKEN: Final = "ReconcileToken"
+# CloudFormation's own, like ServiceToken: how long it waits for an answer. CDK's CustomResource emits it
+# and CloudFormation passes it on in ResourceProperties, so the handler must accept (and ignore) it.
+PROP_SERVICE_TIMEOUT: Final = "ServiceTimeout"
 
 BOOLEAN_SETTINGS: Final = (
     PROP_TWO_WAY_ENABLED,
@@ -46,6 +49,7 @@ MANAGED_SETTINGS: Final = (
 )
 ALL_PROPERTIES: Final = (
     PROP_SERVICE_TOKEN,
+    PROP_SERVICE_TIMEOUT,
     PROP_POOL_ID,
     *MANAGED_SETTINGS,
     PROP_RECONCILE_TOKEN,
