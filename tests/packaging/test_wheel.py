@@ -1,0 +1,121 @@
+"""What the wheel holds: both packages complete and typed, its metadata, and nothing of the repository."""
+
+import zipfile
+from email.message import Message
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Written in pyproject.toml only; a change of version is a change to this test too.
+VERSION = "0.1.0"
+DIST_INFO = f"sms_pool_settings-{VERSION}.dist-info"
+# Installed package name -> its source directory in the repository.
+PACKAGES = {
+    "sms_pool_settings": REPO_ROOT / "cdk" / "sms_pool_settings",
+    "pool_settings_handler": REPO_ROOT / "lambda" / "pool_settings_handler",
+}
+RUNTIME_DEPENDENCIES = {"aws-cdk-lib", "constructs", "crhelper"}
+
+
+def _names(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.namelist()
+
+
+def _metadata(wheel: Path) -> Message:
+    with zipfile.ZipFile(wheel) as archive:
+        return Parser().parsestr(archive.read(f"{DIST_INFO}/METADATA").decode("utf-8"))
+
+
+def _pinned_versions() -> dict[str, str]:
+    """Package name -> version, from requirements.txt's `name==version` lines."""
+    pins = {}
+    for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        if requirement:
+            parsed = Requirement(requirement)
+            (spec,) = parsed.specifier
+            assert spec.operator == "==", f"requirements.txt must pin exactly, got {requirement!r}"
+            pins[parsed.name.lower()] = spec.version
+    return pins
+
+
+def test_wheel_holds_only_the_two_packages_and_its_metadata(wheel_path: Path) -> None:
+    top_level = {name.split("/", 1)[0] for name in _names(wheel_path)}
+
+    assert top_level == {*PACKAGES, DIST_INFO}
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_wheel_ships_every_module_of_each_package_unchanged(wheel_path: Path, package: str) -> None:
+    source_dir = PACKAGES[package]
+    expected = {
+        f"{package}/{path.relative_to(source_dir).as_posix()}": path.read_bytes()
+        for path in source_dir.rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+
+    with zipfile.ZipFile(wheel_path) as archive:
+        shipped = {name: archive.read(name) for name in archive.namelist() if name.endswith(".py")}
+
+    assert f"{package}/__init__.py" in expected
+    missing = sorted(set(expected) - set(shipped))
+    assert not missing, f"modules left out of the wheel: {missing}"
+    changed = sorted(name for name in expected if shipped[name] != expected[name])
+    assert not changed, f"wheel copies differ from the working tree: {changed}"
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_both_packages_are_marked_as_typed(wheel_path: Path, package: str) -> None:
+    assert f"{package}/py.typed" in _names(wheel_path)
+
+
+def test_wheel_never_ships_tests_emulator_benchmarks_example_app_or_bytecode(wheel_path: Path) -> None:
+    forbidden = [
+        name
+        for name in _names(wheel_path)
+        if name.split("/", 1)[0] in {"tests", "local", "benchmarks", "sms_emulator", "local_deploy", "cdk"}
+        or name.endswith((".pyc", "/app.py", "conftest.py"))
+        or "__pycache__" in name
+    ]
+
+    assert forbidden == []
+
+
+def test_wheel_metadata_names_the_project_version_license_and_readme(wheel_path: Path) -> None:
+    metadata = _metadata(wheel_path)
+
+    assert metadata["Name"] == "sms-pool-settings"
+    assert metadata["Version"] == VERSION
+    assert metadata["License-Expression"] == "Apache-2.0"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert f"{DIST_INFO}/licenses/LICENSE" in _names(wheel_path)
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    assert metadata.get_payload().strip() == (REPO_ROOT / "README.md").read_text(encoding="utf-8").strip()
+    assert "Typing :: Typed" in metadata.get_all("Classifier")
+    assert "Framework :: AWS CDK :: 2" in metadata.get_all("Classifier")
+
+
+def test_runtime_dependencies_are_bounded_ranges_and_boto3_is_only_an_extra(wheel_path: Path) -> None:
+    requirements = [Requirement(line) for line in _metadata(wheel_path).get_all("Requires-Dist")]
+    unconditional = {req.name.lower(): req for req in requirements if req.marker is None}
+    boto3 = [req for req in requirements if req.name == "boto3"]
+
+    assert set(unconditional) == RUNTIME_DEPENDENCIES
+    for requirement in unconditional.values():
+        operators = {spec.operator for spec in requirement.specifier}
+        assert operators == {">=", "<"}, f"{requirement} must be a range with a lower and an upper bound"
+    assert len(boto3) == 1
+    assert str(boto3[0].marker) == 'extra == "handler"'
+
+
+def test_versions_pinned_for_the_tests_fall_inside_the_wheel_dependency_ranges(wheel_path: Path) -> None:
+    pins = _pinned_versions()
+    requirements = [Requirement(line) for line in _metadata(wheel_path).get_all("Requires-Dist")]
+
+    for requirement in requirements:
+        pinned = pins[requirement.name.lower()]
+        assert requirement.specifier.contains(pinned), f"{requirement} excludes the tested {pinned}"
