@@ -1,0 +1,193 @@
+"""Every call to the SMS API (DescribePools, UpdatePool): one client, our retries, our errors.
+
+- One client per container, built lazily with explicit timeouts and botocore's own retries off
+  (``total_max_attempts=1``): we retry ourselves, bounded by the invocation's deadline.
+- The standard ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` / ``AWS_ENDPOINT_URL`` variables redirect the
+  client; boto3 reads them itself, so there is no code for it here.
+- ``ClientError`` is wrapped once, here, into the errors of ``errors.py``.
+- Retried with exponential backoff and full jitter: ThrottlingException, InternalServerException, any
+  5xx, connection errors and read timeouts. Never retried: ConflictException, ValidationException,
+  ResourceNotFoundException, AccessDeniedException.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+from . import constants as c
+from .errors import (
+    AccessDeniedError,
+    DeadlineExceededError,
+    OptOutListNotFoundError,
+    PoolConflictError,
+    PoolNotActiveError,
+    PoolNotFoundError,
+    PoolSettingsError,
+    RetriesExhaustedError,
+    ServiceError,
+    ServiceValidationError,
+)
+from .properties import Setting
+from .timing import Deadline, Timeouts
+
+SERVICE_NAME = "pinpoint-sms-voice-v2"
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "InternalServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+    }
+)
+
+_client: Any = None
+_client_lock = threading.Lock()
+
+
+def get_client() -> Any:
+    """Return the container's SMS client, building it on first use with ``Timeouts.from_env()``."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                timeouts = Timeouts.from_env()
+                config = Config(
+                    connect_timeout=timeouts.connect,
+                    read_timeout=timeouts.read,
+                    retries={"total_max_attempts": 1, "mode": "standard"},
+                )
+                _client = boto3.session.Session().client(SERVICE_NAME, config=config)
+    return _client
+
+
+def reset_client() -> None:
+    """Drop the cached client, so the next call builds one from the current environment (tests)."""
+    global _client
+    with _client_lock:
+        _client = None
+
+
+def _error_fields(exc: ClientError) -> tuple[str, str, Mapping[str, Any]]:
+    error = exc.response.get("Error", {})
+    return str(error.get("Code", "Unknown")), str(error.get("Message", "")), exc.response
+
+
+def _wrap(operation: str, pool_id: str, params: Mapping[str, Any], exc: ClientError) -> PoolSettingsError:
+    code, message, response = _error_fields(exc)
+    error = response.get("Error", {})
+    reason = response.get("Reason", error.get("Reason"))
+    if code == "ResourceNotFoundException":
+        if response.get("ResourceType", error.get("ResourceType")) == "opt-out-list":
+            resource_id = response.get("ResourceId") or params.get(c.PROP_OPT_OUT_LIST_NAME) or "?"
+            return OptOutListNotFoundError(operation, pool_id, str(resource_id), message)
+        return PoolNotFoundError(operation, pool_id, message)
+    if code == "ConflictException":
+        return PoolConflictError(operation, pool_id, reason, message)
+    if code == "ValidationException":
+        fields = [str(f.get("Name", "?")) for f in response.get("Fields", []) if isinstance(f, Mapping)]
+        return ServiceValidationError(operation, pool_id, reason, fields, message)
+    if code == "AccessDeniedException":
+        return AccessDeniedError(operation, pool_id, message)
+    return ServiceError(operation, pool_id, code, message)
+
+
+def _is_retryable(exc: ClientError) -> bool:
+    code, _, response = _error_fields(exc)
+    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return code in RETRYABLE_CODES or status >= 500
+
+
+def _call(
+    operation: str,
+    pool_id: str,
+    method: Callable[..., Any],
+    params: Mapping[str, Any],
+    deadline: Deadline,
+    timeouts: Timeouts,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Any:
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        if deadline.remaining() <= 0:
+            raise DeadlineExceededError(f"{operation} {pool_id} not called: no time left before the deadline")
+        attempt += 1
+        try:
+            return method(**params)
+        except ClientError as exc:
+            if not _is_retryable(exc):
+                raise _wrap(operation, pool_id, params, exc) from exc
+            code, message, _ = _error_fields(exc)
+            last_error, cause = f"{code}: {message}", exc
+        except (ConnectionError, HTTPClientError) as exc:
+            # Connection refused/reset, connect and read timeouts: the call may not have reached the
+            # service, and both calls are idempotent, so trying again is safe.
+            last_error, cause = type(exc).__name__, exc
+        ceiling = min(timeouts.backoff_cap, timeouts.backoff_base * 2 ** (attempt - 1))
+        delay = random.uniform(0, ceiling)  # noqa: S311 - jitter, not cryptography
+        if delay >= deadline.remaining():
+            raise RetriesExhaustedError(
+                operation, pool_id, attempt, time.monotonic() - started, last_error
+            ) from cause
+        sleep(delay)
+
+
+def describe_pool(pool_id: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, Any]:
+    """Return the pool as ``DescribePools`` reports it.
+
+    Raises:
+        PoolNotFoundError: no such pool. Other ``PoolSettingsError`` subclasses as documented above.
+    """
+    answer = _call(
+        "DescribePools", pool_id, get_client().describe_pools, {"PoolIds": [pool_id]}, deadline, timeouts
+    )
+    pools = answer.get("Pools", [])
+    if not pools:
+        raise PoolNotFoundError("DescribePools", pool_id)
+    return dict(pools[0])
+
+
+def describe_active_pool(
+    pool_id: str,
+    deadline: Deadline,
+    timeouts: Timeouts,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Describe the pool, waiting while its status is ``CREATING`` (bounded by ``deadline``).
+
+    Raises:
+        DeadlineExceededError: still CREATING when the deadline comes.
+        PoolNotActiveError: the pool is DELETING.
+    """
+    started = time.monotonic()
+    while True:
+        pool = describe_pool(pool_id, deadline, timeouts)
+        status = str(pool.get("Status", ""))
+        if status == "DELETING":
+            raise PoolNotActiveError(pool_id, status)
+        if status != "CREATING":
+            return pool
+        if deadline.remaining() <= timeouts.poll_interval:
+            raise DeadlineExceededError(
+                f"pool {pool_id} still CREATING after {time.monotonic() - started:.1f} s, not updated"
+            )
+        sleep(timeouts.poll_interval)
+
+
+def update_pool(
+    pool_id: str, fields: Mapping[str, Setting], deadline: Deadline, timeouts: Timeouts
+) -> dict[str, Any]:
+    """Call ``UpdatePool`` once (retried only on transient errors) and return its answer."""
+    params = {c.PROP_POOL_ID: pool_id, **fields}
+    answer = _call("UpdatePool", pool_id, get_client().update_pool, params, deadline, timeouts)
+    return {k: v for k, v in answer.items() if k != "ResponseMetadata"}

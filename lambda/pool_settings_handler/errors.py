@@ -1,0 +1,229 @@
+"""Our exceptions, each able to render the CloudFormation Reason a stack shows.
+
+The Reason is the whole user interface of a failure: cause first, AWS text last and trimmed, never more
+than ``constants.MAX_REASON_LENGTH`` characters, and no stack trace, URL or secret. Formatting is pure
+(no boto3, no crhelper) so it is unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .constants import MAX_REASON_LENGTH
+
+ELLIPSIS = "..."
+
+
+def shorten(text: str, limit: int) -> str:
+    """Return ``text`` cut to at most ``limit`` characters, keeping its start and marking the cut.
+
+    Args:
+        text: any text.
+        limit: the most characters the result may have (at least ``len(ELLIPSIS)``).
+
+    Example:
+        >>> shorten("abcdefghij", 6)
+        'abc...'
+    """
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(ELLIPSIS))] + ELLIPSIS
+
+
+def shorten_middle(text: str, limit: int) -> str:
+    """Return ``text`` cut to at most ``limit`` characters, keeping its start and its end.
+
+    Used for identifiers (a pool ARN ends with the pool ID, which is what a person looks for).
+
+    Example:
+        >>> shorten_middle("arn:aws:sms-voice:us-east-1:1:pool/pool-1", 20)
+        'arn:aws:...ol/pool-1'
+    """
+    if len(text) <= limit:
+        return text
+    keep = max(0, limit - len(ELLIPSIS))
+    head = keep // 2
+    return text[:head] + ELLIPSIS + text[len(text) - (keep - head) :]
+
+
+def show_value(value: object, limit: int = 80) -> str:
+    """Return ``repr(value)`` for a Reason, shortened (with its length) when it is huge.
+
+    Example:
+        >>> show_value("yes")
+        "'yes'"
+        >>> show_value("x" * 500, 40)
+        "'xxxxxxxxxxxxxxxxxxx... (500 characters)"
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    suffix = f" ({len(value)} characters)" if isinstance(value, str) else ""
+    return shorten(text, limit - len(suffix)) + suffix
+
+
+def format_reason(cause: str, aws_text: str | None = None, limit: int = MAX_REASON_LENGTH) -> str:
+    """Join a cause and an AWS message into a Reason of at most ``limit`` characters.
+
+    The cause comes first and is kept whole; the AWS message is trimmed at its end. Only a cause that
+    alone passes the limit is itself trimmed (at its end, so its start survives).
+
+    Args:
+        cause: what failed, naming the operation, the resource and the error.
+        aws_text: the service's own message. Default: - none.
+        limit: the most characters. Default: ``MAX_REASON_LENGTH`` (256).
+
+    Example:
+        >>> format_reason("UpdatePool pool-1 rejected: ConflictException X", "Pool is protected.")
+        'UpdatePool pool-1 rejected: ConflictException X: Pool is protected.'
+    """
+    cause = " ".join(cause.split())
+    if not aws_text:
+        return shorten(cause, limit)
+    aws_text = " ".join(aws_text.split())
+    room = limit - len(cause) - 2
+    if room < 12:
+        return shorten(cause, limit)
+    return f"{cause}: {shorten(aws_text, room)}"
+
+
+class PoolSettingsError(Exception):
+    """Base of every error the handler answers FAILED with; ``reason`` is the CloudFormation Reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class InvalidPropertyError(PoolSettingsError):
+    """A ResourceProperties value (or key) breaks a rule; raised before any call to the service.
+
+    Example:
+        >>> str(InvalidPropertyError("TwoWayEnabled", 'expected "true" or "false"', "yes"))
+        'Invalid property TwoWayEnabled: expected "true" or "false", got \\'yes\\''
+    """
+
+    def __init__(self, name: str, rule: str, value: object = None, *, show: bool = True) -> None:
+        self.name = name
+        self.rule = rule
+        self.value = value
+        text = f"Invalid property {shorten(name, 48)}: {rule}"
+        if show:
+            text += f", got {show_value(value)}"
+        super().__init__(format_reason(text))
+
+
+def _pool(pool_id: str) -> str:
+    return shorten_middle(pool_id, 72)
+
+
+class PoolNotFoundError(PoolSettingsError):
+    """The pool does not exist (``ResourceNotFoundException`` with ResourceType pool)."""
+
+    def __init__(self, operation: str, pool_id: str, aws_message: str | None = None) -> None:
+        self.pool_id = pool_id
+        super().__init__(format_reason(f"{operation}: pool {_pool(pool_id)} not found", aws_message))
+
+
+class OptOutListNotFoundError(PoolSettingsError):
+    """The opt-out list named by OptOutListName does not exist."""
+
+    def __init__(self, operation: str, pool_id: str, opt_out_list: str, aws_message: str | None = None):
+        self.opt_out_list = opt_out_list
+        super().__init__(
+            format_reason(
+                f"{operation} {_pool(pool_id)}: opt-out list {shorten_middle(opt_out_list, 72)} not found",
+                aws_message,
+            )
+        )
+
+
+class PoolConflictError(PoolSettingsError):
+    """``ConflictException``: never retried; carries the service's Reason code.
+
+    Example:
+        >>> str(PoolConflictError("UpdatePool", "pool-1a2b", "DELETION_PROTECTION_ENABLED", "Protected."))
+        'UpdatePool pool-1a2b rejected: ConflictException DELETION_PROTECTION_ENABLED: Protected.'
+    """
+
+    def __init__(self, operation: str, pool_id: str, code: str | None, aws_message: str | None) -> None:
+        self.code = code
+        cause = f"{operation} {_pool(pool_id)} rejected: ConflictException"
+        if code:
+            cause += f" {shorten(code, 64)}"
+        super().__init__(format_reason(cause, aws_message))
+
+
+class ServiceValidationError(PoolSettingsError):
+    """``ValidationException``: the service's Reason code and the Fields it names."""
+
+    def __init__(
+        self,
+        operation: str,
+        pool_id: str,
+        code: str | None,
+        fields: Sequence[str],
+        aws_message: str | None,
+    ) -> None:
+        self.code = code
+        self.fields = list(fields)
+        cause = f"{operation} {_pool(pool_id)} rejected: ValidationException"
+        if code:
+            cause += f" {shorten(code, 64)}"
+        if fields:
+            cause += f" (fields: {shorten(', '.join(fields), 80)})"
+        super().__init__(format_reason(cause, aws_message))
+
+
+class AccessDeniedError(PoolSettingsError):
+    """``AccessDeniedException``: names the call that was denied."""
+
+    def __init__(self, operation: str, pool_id: str, aws_message: str | None) -> None:
+        super().__init__(
+            format_reason(
+                f"{operation} {_pool(pool_id)} denied: AccessDeniedException "
+                f"(the handler's role lacks sms-voice:{operation})",
+                aws_message,
+            )
+        )
+
+
+class PoolNotActiveError(PoolSettingsError):
+    """The pool is in a status where its settings cannot be written (``DELETING``)."""
+
+    def __init__(self, pool_id: str, status: str) -> None:
+        super().__init__(format_reason(f"Pool {_pool(pool_id)} is {shorten(status, 32)}: not updated"))
+
+
+class ServiceError(PoolSettingsError):
+    """Any other error the service answered with (an error code this handler does not model)."""
+
+    def __init__(self, operation: str, pool_id: str, code: str, aws_message: str | None) -> None:
+        self.code = code
+        super().__init__(
+            format_reason(f"{operation} {_pool(pool_id)} failed: {shorten(code, 64)}", aws_message)
+        )
+
+
+class RetriesExhaustedError(PoolSettingsError):
+    """A retryable error (throttling, server error, timeout) persisted until the deadline."""
+
+    def __init__(self, operation: str, pool_id: str, attempts: int, seconds: float, last_error: str) -> None:
+        self.attempts = attempts
+        super().__init__(
+            format_reason(
+                f"{operation} {_pool(pool_id)} failed after {attempts} attempts in {seconds:.1f} s, "
+                "stopped before the Lambda deadline",
+                last_error,
+            )
+        )
+
+
+class DeadlineExceededError(PoolSettingsError):
+    """The Lambda's remaining time (minus the safety margin) ran out before the work was done."""
+
+    def __init__(self, what: str, detail: str | None = None) -> None:
+        super().__init__(format_reason(f"Deadline reached: {what}", detail))

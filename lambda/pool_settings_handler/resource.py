@@ -1,0 +1,197 @@
+"""crhelper's ``CfnResource``, adapted: one answer per event, our response path, no polling machinery.
+
+One instance serves one event (crhelper keeps the event's state on the instance, so a fresh one makes
+concurrent invocations in one process, as in the tests, independent).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from crhelper import CfnResource
+
+from .errors import PoolSettingsError, shorten, shorten_middle
+from .response import build_body, put_response
+from .timing import Timeouts
+
+logger = logging.getLogger("pool_settings_handler")
+
+# How long before the Lambda's end the last response attempt may still start.
+RESPONSE_END_MARGIN = 0.1
+
+
+@dataclass
+class Outcome:
+    """What a Create/Update/Delete function returns.
+
+    Attributes:
+        physical_id: the physical resource ID; None keeps the event's (Delete).
+        data: the response Data. Default: - empty.
+    """
+
+    physical_id: str | None
+    data: dict[str, str] = field(default_factory=dict)
+
+
+OutcomeFunction = Callable[[Mapping[str, Any], Any], Outcome]
+
+
+class PoolSettingsResource(CfnResource):
+    """``CfnResource`` that sends exactly one answer per event through ``response.put_response``.
+
+    Args:
+        timeouts: the invocation's time budget. Default: - ``Timeouts.from_env()``.
+
+    Example:
+        >>> resource = PoolSettingsResource()
+        >>> def apply(event, context):
+        ...     return Outcome("arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1")
+        >>> resource.register(create=apply, update=apply, delete=apply)
+    """
+
+    def __init__(self, timeouts: Timeouts | None = None) -> None:
+        # CfnResource.__init__ is deliberately not called: it builds boto3 clients for lambda, events
+        # and logs (for its polling mode, which we never use; they would cost most of our cold start)
+        # unless AWS_SAM_LOCAL is set, and it resets the root logger's level. Below are the attributes
+        # the rest of CfnResource reads, as crhelper 2.0.12 sets them (pinned <2.1);
+        # tests/unit/test_resource.py checks that they are the ones a real CfnResource has.
+        self._sleep_on_delete = 0
+        self._create_func: Callable[..., Any] | None = None
+        self._update_func: Callable[..., Any] | None = None
+        self._delete_func: Callable[..., Any] | None = None
+        self._poll_create_func = None
+        self._poll_update_func = None
+        self._poll_delete_func = None
+        self._timer: threading.Timer | None = None
+        self._init_failed = None
+        self._json_logging = False
+        self._log_level = "INFO"
+        self._boto_level = "ERROR"
+        self._send_response = False
+        self._polling_interval = 2
+        self.Status = ""
+        self.Reason = ""
+        self.PhysicalResourceId: Any = ""
+        self.StackId = ""
+        self.RequestId = ""
+        self.LogicalResourceId = ""
+        self.Data: dict[str, Any] = {}
+        self.NoEcho = False
+        self._event: dict[str, Any] = {}
+        self._context: Any = None
+        self._response_url = ""
+        self._sam_local = None
+        self._region = None
+        self._ssl_verify = None
+        # Ours.
+        self.timeouts = timeouts or Timeouts.from_env()
+        self._lambda_end = float("inf")
+        self._started = time.monotonic()
+        self._sent = False
+        self._send_lock = threading.Lock()
+
+    def register(self, *, create: OutcomeFunction, update: OutcomeFunction, delete: OutcomeFunction) -> None:
+        """Set the functions for each RequestType (crhelper's decorators, typed for ``Outcome``)."""
+        self._create_func, self._update_func, self._delete_func = create, update, delete
+
+    def __call__(self, event: Any, context: Any) -> None:
+        """Handle one event: run the function for its RequestType, then answer once."""
+        self._started = time.monotonic()
+        try:
+            self._lambda_end = self._started + context.get_remaining_time_in_millis() / 1000.0
+        except Exception:  # a context without the method: no deadline of ours, crhelper's timer fails too
+            logger.error("Lambda context has no get_remaining_time_in_millis")
+        super().__call__(event, context)
+
+    # --- crhelper behaviour we switch off ---------------------------------------------------------
+    def _log_setup(self, event: Any, context: Any) -> None:
+        # crhelper would reset the root logger's level on every event (and log the raw event at DEBUG,
+        # ResponseURL included); handler.py sets our loggers' levels once instead.
+        return None
+
+    def _wait_for_cwlogs(self, sleep: Any = None) -> None:
+        # crhelper sleeps up to sleep_on_delete (120 s) on Delete; Delete must answer at once.
+        return None
+
+    def generate_physical_id(self, event: Any) -> str:
+        """Physical ID of a Create that failed before knowing the pool: deterministic, not an ARN."""
+        return f"failed-create-{event.get('RequestId', 'unknown')}"
+
+    # --- running the function ---------------------------------------------------------------------
+    def _wrap_function(self, func: Callable[[Any, Any], Outcome] | None) -> None:
+        try:
+            outcome = func(self._event, self._context) if func else Outcome(None)
+        except PoolSettingsError as exc:
+            # An expected failure: its Reason says it all, a traceback would only add noise.
+            self.Status, self.Reason = "FAILED", exc.reason
+        except Exception as exc:
+            logger.error("Unexpected error", exc_info=True)
+            self.Status, self.Reason = "FAILED", f"Internal error: {type(exc).__name__}: {exc}"
+        else:
+            self.PhysicalResourceId = outcome.physical_id or ""
+            self.Data = dict(outcome.data)
+
+    def _timeout(self) -> None:
+        elapsed = time.monotonic() - self._started
+        self._send(
+            "FAILED",
+            f"Timed out: no answer after {elapsed:.1f} s, 0.5 s before the Lambda's deadline "
+            "(the SMS API was too slow; the pool may be unchanged or updated)",
+        )
+
+    # --- answering --------------------------------------------------------------------------------
+    def _send(self, status: str | None = None, reason: str = "", send_response: Any = None) -> None:
+        """Send the answer, once per event whoever calls (the function's path or crhelper's timer)."""
+        with self._send_lock:
+            if self._sent:
+                logger.info("Answer already sent for this event; not sending another")
+                return
+            self._sent = True
+            final_status = status or self.Status or "FAILED"
+            final_reason = reason if status else str(self.Reason)
+            physical_id = str(self.PhysicalResourceId or "")
+            event: Mapping[str, Any] = self._event if isinstance(self._event, Mapping) else {}
+            if not physical_id:
+                physical_id = str(event.get("PhysicalResourceId") or self.generate_physical_id(event))
+            body = build_body(
+                status=final_status,
+                reason=final_reason,
+                physical_resource_id=physical_id,
+                event=event,
+                data=self.Data,
+                no_echo=bool(self.NoEcho),
+            )
+            self._log_result(event, body)
+            if not self._response_url:
+                logger.error("Event has no ResponseURL: no answer can be sent")
+                return
+            put_response(
+                self._response_url,
+                body,
+                deadline=self._lambda_end - RESPONSE_END_MARGIN,
+                attempt_timeout=self.timeouts.response_attempt,
+            )
+
+    def _log_result(self, event: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        properties = event.get("ResourceProperties")
+        pool = body["Data"].get("PoolArn") or (
+            properties.get("PoolId") if isinstance(properties, Mapping) else None
+        )
+        line = {
+            "RequestType": event.get("RequestType"),
+            "LogicalResourceId": shorten(str(event.get("LogicalResourceId", "")), 256),
+            "Pool": shorten_middle(pool, 256) if isinstance(pool, str) else None,
+            "PhysicalResourceId": body["PhysicalResourceId"],
+            "ChangedFields": body["Data"].get("ChangedFields", ""),
+            "Result": body["Status"],
+            "Seconds": round(time.monotonic() - self._started, 3),
+        }
+        if body["Status"] != "SUCCESS":
+            line["Reason"] = body["Reason"]
+        logger.info(json.dumps(line))

@@ -1,0 +1,103 @@
+"""Time budget of one invocation: the tunable timeouts and the deadline derived from the Lambda's context.
+
+Every value can be set by an environment variable on the function (tests use small ones). The handler
+stops calling the service early enough that even a call that hangs until its read timeout still leaves
+time to send the answer to CloudFormation before the Lambda is killed:
+
+    api deadline = Lambda end - (connect timeout + read timeout + response budget)
+
+crhelper's own timer (0.5 s before the Lambda end) stays the last resort.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class LambdaContextLike(Protocol):
+    """The part of the Lambda context object the handler uses."""
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Timeouts and pacing, in seconds.
+
+    Attributes:
+        connect: per-attempt connect timeout of the SMS API client. Default: 3 (env
+            ``POOL_SETTINGS_CONNECT_TIMEOUT``).
+        read: per-attempt read timeout of the SMS API client. Default: 10 (env
+            ``POOL_SETTINGS_READ_TIMEOUT``).
+        response_budget: time kept at the end to send the answer to CloudFormation. Default: 6 (env
+            ``POOL_SETTINGS_RESPONSE_BUDGET``).
+        response_attempt: per-attempt timeout of the answer's HTTPS PUT. Default: 5 (env
+            ``POOL_SETTINGS_RESPONSE_ATTEMPT_TIMEOUT``).
+        poll_interval: wait between two DescribePools while the pool is CREATING. Default: 2 (env
+            ``POOL_SETTINGS_POLL_INTERVAL``).
+        backoff_base: first retry's backoff ceiling (full jitter, doubling). Default: 0.25 (env
+            ``POOL_SETTINGS_BACKOFF_BASE``).
+        backoff_cap: largest backoff ceiling. Default: 8 (env ``POOL_SETTINGS_BACKOFF_CAP``).
+    """
+
+    connect: float = 3.0
+    read: float = 10.0
+    response_budget: float = 6.0
+    response_attempt: float = 5.0
+    poll_interval: float = 2.0
+    backoff_base: float = 0.25
+    backoff_cap: float = 8.0
+
+    @property
+    def safety_margin(self) -> float:
+        """Time before the Lambda end at which no new API call starts: connect + read + response."""
+        return self.connect + self.read + self.response_budget
+
+    @classmethod
+    def from_env(cls) -> Timeouts:
+        """Read every value from its environment variable, falling back to the default."""
+        d = cls()
+        return cls(
+            connect=_env_seconds("POOL_SETTINGS_CONNECT_TIMEOUT", d.connect),
+            read=_env_seconds("POOL_SETTINGS_READ_TIMEOUT", d.read),
+            response_budget=_env_seconds("POOL_SETTINGS_RESPONSE_BUDGET", d.response_budget),
+            response_attempt=_env_seconds("POOL_SETTINGS_RESPONSE_ATTEMPT_TIMEOUT", d.response_attempt),
+            poll_interval=_env_seconds("POOL_SETTINGS_POLL_INTERVAL", d.poll_interval),
+            backoff_base=_env_seconds("POOL_SETTINGS_BACKOFF_BASE", d.backoff_base),
+            backoff_cap=_env_seconds("POOL_SETTINGS_BACKOFF_CAP", d.backoff_cap),
+        )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A point in ``time.monotonic()`` time after which no new work starts.
+
+    Example:
+        >>> Deadline(time.monotonic() + 5).remaining() > 4
+        True
+    """
+
+    at: float
+
+    @classmethod
+    def before_end(cls, context: LambdaContextLike, margin: float) -> Deadline:
+        """The deadline ``margin`` seconds before the Lambda's end (``get_remaining_time_in_millis``)."""
+        return cls(time.monotonic() + context.get_remaining_time_in_millis() / 1000.0 - margin)
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.at - time.monotonic()
