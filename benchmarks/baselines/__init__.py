@@ -1,0 +1,1 @@
+"""Handlers the benchmarks compare PoolSettings' handler against. Not shipped."""

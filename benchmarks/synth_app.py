@@ -1,0 +1,90 @@
+"""A CDK app with N pools' settings, declared with PoolSettings or with AwsCustomResource.
+
+Run as a script, one synth per process, so that each synth pays for its own jsii start-up and its
+peak memory can be read from its process tree::
+
+    python benchmarks/synth_app.py --kind ours --pools 50 --outdir /tmp/out
+
+Both kinds declare the same settings for the same pool IDs. The AwsCustomResource app is what a CDK
+user would write instead: ``PinpointSMSVoiceV2.updatePool`` with every setting on create and on
+update, its policy scoped to the pool's ARN, every other option at its default.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import aws_cdk as cdk
+from aws_cdk import custom_resources as cr
+
+KINDS = ("ours", "acr")
+# The settings both apps declare, as UpdatePool parameters and as PoolSettings arguments.
+SETTINGS = {
+    "DeletionProtectionEnabled": True,
+    "SelfManagedOptOutsEnabled": True,
+    "SharedRoutesEnabled": False,
+    "TwoWayEnabled": False,
+}
+
+
+def pool_id(index: int) -> str:
+    """The ID of the index-th pool: ``pool-`` and 32 hex digits, the service's shape."""
+    return f"pool-{index:032x}"
+
+
+def add_ours(stack: cdk.Stack, index: int) -> None:
+    """Declare one pool's settings with PoolSettings."""
+    from sms_pool_settings import PoolSettings  # imported late: the acr kind must not need it
+
+    PoolSettings(
+        stack,
+        f"Pool{index}",
+        pool=pool_id(index),
+        deletion_protection_enabled=SETTINGS["DeletionProtectionEnabled"],
+        self_managed_opt_outs_enabled=SETTINGS["SelfManagedOptOutsEnabled"],
+        shared_routes_enabled=SETTINGS["SharedRoutesEnabled"],
+        two_way_enabled=SETTINGS["TwoWayEnabled"],
+    )
+
+
+def add_acr(stack: cdk.Stack, index: int) -> None:
+    """Declare one pool's settings with AwsCustomResource, as a CDK user would without PoolSettings."""
+    pid = pool_id(index)
+    call = cr.AwsSdkCall(
+        service="PinpointSMSVoiceV2",
+        action="updatePool",
+        parameters={"PoolId": pid, **SETTINGS},
+        physical_resource_id=cr.PhysicalResourceId.from_response("PoolArn"),
+    )
+    # An env-agnostic stack: the ARN is built from the stack's partition, region and account.
+    arn = stack.format_arn(service="sms-voice", resource="pool", resource_name=pid)
+    cr.AwsCustomResource(
+        stack,
+        f"Pool{index}",
+        on_create=call,
+        on_update=call,
+        policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=[arn]),
+    )
+
+
+def build(kind: str, pools: int, outdir: str) -> None:
+    """Synthesize a stack named ``Bench`` with ``pools`` pools' settings into ``outdir``."""
+    app = cdk.App(outdir=outdir)
+    stack = cdk.Stack(app, "Bench")
+    add = add_ours if kind == "ours" else add_acr
+    for index in range(pools):
+        add(stack, index)
+    app.synth()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kind", choices=KINDS, required=True)
+    parser.add_argument("--pools", type=int, required=True)
+    parser.add_argument("--outdir", required=True)
+    args = parser.parse_args()
+    build(args.kind, args.pools, args.outdir)
+
+
+if __name__ == "__main__":
+    main()
