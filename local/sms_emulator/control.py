@@ -1,0 +1,146 @@
+"""``EmulatorControl``: a small client of the control API (stdlib urllib, no boto3).
+
+It drives an emulator in this process or in another one (``python -m sms_emulator``).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlencode
+
+
+class EmulatorControlError(ValueError):
+    """The control API refused a request; the message names the argument and the value."""
+
+
+class EmulatorControl:
+    """Methods mirror the control API 1:1.
+
+    Args:
+        endpoint_url: the emulator's base URL, e.g. ``http://127.0.0.1:4566``.
+        timeout: seconds to wait for each control request. Default: 10
+
+    Example:
+        >>> control = EmulatorControl("http://127.0.0.1:4566")  # doctest: +SKIP
+        >>> control.add_fault("UpdatePool", "throttle", count=2)  # doctest: +SKIP
+    """
+
+    def __init__(self, endpoint_url: str, timeout: float = 10.0) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.timeout = timeout
+
+    def _call(self, method: str, route: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
+        url = f"{self.endpoint_url}/_emulator/{route}"
+        params = {k: v for k, v in query.items() if v is not None}
+        if params:
+            url += "?" + urlencode(params)
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - the URL is the emulator's, http on loopback
+            url, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read()).get("error", "")
+            except ValueError:
+                message = ""
+            raise EmulatorControlError(f"{method} {route}: HTTP {exc.code}: {message}") from None
+
+    def health(self) -> bool:
+        """True when the emulator answers."""
+        return bool(self._call("GET", "health").get("ok"))
+
+    def reset(self) -> None:
+        """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses, call log."""
+        self._call("POST", "reset", {})
+
+    def add_fault(
+        self,
+        operation: str,
+        kind: str,
+        *,
+        count: int | None = 1,
+        reason: str | None = None,
+        seconds: float | None = None,
+        pool_id: str | None = None,
+        message: str | None = None,
+    ) -> dict[str, Any]:
+        """Inject a fault into the next ``count`` requests of ``operation`` ("*" for any).
+
+        Args:
+            operation: an operation name of the service, or "*".
+            kind: throttle, server_error, access_denied, conflict, latency, hang, connection_reset
+                or delete_pool.
+            count: how many matching requests it hits; None for every one. Default: 1
+            reason: the ConflictExceptionReason for ``conflict``. Default: None
+            seconds: the delay for ``latency`` and ``hang``. Default: None
+            pool_id: only requests naming this pool (ID or ARN) match. Default: None (any request)
+            message: the error message instead of the emulator's. Default: None
+
+        Raises:
+            EmulatorControlError: naming the bad argument and its value.
+        """
+        body = {
+            "operation": operation,
+            "kind": kind,
+            "count": count,
+            "reason": reason,
+            "seconds": seconds,
+            "pool_id": pool_id,
+            "message": message,
+        }
+        return dict(self._call("POST", "faults", body))
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults still armed, in order."""
+        return list(self._call("GET", "faults"))
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def set_rate_limit(self, requests_per_second: float | None) -> None:
+        """Token bucket per operation (burst 1); over the rate answers ThrottlingException. None disables."""
+        self._call("POST", "rate-limit", {"requests_per_second": requests_per_second})
+
+    def set_pool_statuses(self, pool_id: str, statuses: list[str]) -> None:
+        """Each DescribePools/UpdatePool answering for the pool takes the next status; the last sticks."""
+        self._call("POST", "pool-statuses", {"pool_id": pool_id, "statuses": list(statuses)})
+
+    def seed_pool(
+        self,
+        pool_id: str | None = None,
+        *,
+        region: str = "us-east-1",
+        message_type: str = "TRANSACTIONAL",
+        status: str = "ACTIVE",
+        **settings: Any,
+    ) -> dict[str, Any]:
+        """Create a pool directly, with a chosen ID and settings, and return it as stored.
+
+        Settings take UpdatePool's names in snake_case or as in the API (``two_way_enabled=True`` or
+        ``TwoWayEnabled=True``). Default pool_id: a new ``pool-`` + 32 hex ID.
+        """
+        body = {
+            "pool_id": pool_id,
+            "region": region,
+            "message_type": message_type,
+            "status": status,
+            "settings": settings,
+        }
+        return dict(self._call("POST", "pools", body))
+
+    def pools(self, region: str = "us-east-1") -> list[dict[str, Any]]:
+        """The raw stored pools of ``region``, in creation order."""
+        return list(self._call("GET", "pools", region=region))
+
+    def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """The requests received, in order: operation, request, status, error, fault, region."""
+        return list(self._call("GET", "calls", operation=operation))
+
+    def clear_calls(self) -> None:
+        self._call("DELETE", "calls")

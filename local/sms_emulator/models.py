@@ -1,0 +1,560 @@
+"""State and rules of the emulated SMS pool API: pools and opt-out lists per region, no HTTP.
+
+Errors are raised as exception classes named after the service's error shapes, carrying the modelled
+members (``Reason``, ``ResourceType``, ``ResourceId``, ``Fields``), so ``responses.py`` can serialise them
+as botocore expects. Everything stored is plain JSON (API member names, epoch-second timestamps), which
+is what ``to_json``/``from_json`` write to and read from the state file.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_OPT_OUT_LIST = "Default"
+# The service does not document a default page size; the model's maximum is used.
+DEFAULT_MAX_RESULTS = 100
+POOL_STATUSES = ("CREATING", "ACTIVE", "DELETING")
+STATE_VERSION = 1
+
+_POOL_ARN = re.compile(r"arn:aws:sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):pool/(?P<id>.+)")
+_LIST_ARN = re.compile(r"arn:aws:sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):opt-out-list/(?P<name>.+)")
+
+# UpdatePool members that change a stored setting, in the API's order.
+POOL_SETTINGS = (
+    "TwoWayEnabled",
+    "TwoWayChannelArn",
+    "TwoWayChannelRole",
+    "SelfManagedOptOutsEnabled",
+    "OptOutListName",
+    "SharedRoutesEnabled",
+    "DeletionProtectionEnabled",
+)
+_FILTER_FIELDS = {
+    "status": "Status",
+    "message-type": "MessageType",
+    "two-way-enabled": "TwoWayEnabled",
+    "self-managed-opt-outs-enabled": "SelfManagedOptOutsEnabled",
+    "opt-out-list-name": "OptOutListName",
+    "shared-routes-enabled": "SharedRoutesEnabled",
+    "deletion-protection-enabled": "DeletionProtectionEnabled",
+    "two-way-channel-arn": "TwoWayChannelArn",
+}
+
+
+# --- Errors, named by the service's error shapes --------------------------------------------------
+class ServiceError(Exception):
+    """An error the API answers with: ``code`` is the shape name, ``status`` the HTTP status."""
+
+    code = "ServiceError"
+    status = 400
+
+    def __init__(self, message: str, **members: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.members = {k: v for k, v in members.items() if v is not None}
+
+    def body(self) -> dict[str, Any]:
+        """The JSON 1.0 error body: ``__type``, ``Message`` and the modelled members."""
+        return {"__type": self.code, "Message": self.message, **self.members}
+
+
+class ConflictException(ServiceError):
+    code = "ConflictException"
+
+    def __init__(
+        self, message: str, *, reason: str, resource_type: str | None = None, resource_id: str | None = None
+    ) -> None:
+        super().__init__(message, Reason=reason, ResourceType=resource_type, ResourceId=resource_id)
+
+
+class ResourceNotFoundException(ServiceError):
+    code = "ResourceNotFoundException"
+
+    def __init__(self, message: str, *, resource_type: str, resource_id: str) -> None:
+        super().__init__(message, ResourceType=resource_type, ResourceId=resource_id)
+
+
+class ValidationException(ServiceError):
+    code = "ValidationException"
+
+    def __init__(self, message: str, *, reason: str, fields: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message, Reason=reason, Fields=fields)
+
+
+class ThrottlingException(ServiceError):
+    code = "ThrottlingException"
+    # The botocore model declares no HTTP status for this service's errors; 429 is what throttling
+    # answers commonly carry, and botocore retries it as throttling either way.
+    status = 429
+
+
+class InternalServerException(ServiceError):
+    code = "InternalServerException"
+    status = 500
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message, RequestId=request_id)
+
+
+class AccessDeniedException(ServiceError):
+    code = "AccessDeniedException"
+    status = 403
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message, Reason=reason)
+
+
+class ServiceQuotaExceededException(ServiceError):
+    code = "ServiceQuotaExceededException"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message, Reason=reason)
+
+
+class UnknownOperationException(ServiceError):
+    """What JSON 1.0 AWS services answer for an ``X-Amz-Target`` they do not know."""
+
+    code = "UnknownOperationException"
+
+
+class SerializationException(ServiceError):
+    """What JSON 1.0 AWS services answer for a body that is not a JSON object."""
+
+    code = "SerializationException"
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+def pool_arn(region: str, pool_id: str) -> str:
+    return f"arn:aws:sms-voice:{region}:{ACCOUNT_ID}:pool/{pool_id}"
+
+
+def opt_out_list_arn(region: str, name: str) -> str:
+    return f"arn:aws:sms-voice:{region}:{ACCOUNT_ID}:opt-out-list/{name}"
+
+
+def pool_id_of(value: str) -> str:
+    """The pool ID in ``value``, which is a pool ID or a pool ARN (of any region)."""
+    match = _POOL_ARN.fullmatch(value)
+    return match.group("id") if match else value
+
+
+def _encode_token(operation: str, offset: int) -> str:
+    raw = json.dumps({"op": operation, "offset": offset}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_token(operation: str, token: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if data["op"] == operation and isinstance(data["offset"], int) and data["offset"] >= 0:
+            return int(data["offset"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        pass
+    raise ValidationException(
+        f"Invalid NextToken '{token}': it is not a token this operation returned.",
+        reason="INVALID_NEXT_TOKEN",
+        fields=[{"Name": "NextToken", "Message": "Invalid next token"}],
+    )
+
+
+def _page(
+    operation: str, items: list[dict[str, Any]], params: dict[str, Any]
+) -> tuple[list[Any], str | None]:
+    start = _decode_token(operation, params["NextToken"]) if "NextToken" in params else 0
+    size = params.get("MaxResults", DEFAULT_MAX_RESULTS)
+    page = items[start : start + size]
+    more = start + size < len(items)
+    return page, _encode_token(operation, start + size) if more else None
+
+
+def _filter_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+class SmsBackend:
+    """Pools and opt-out lists of one account, per region. Thread-safe (one lock around every call).
+
+    Every region starts with an opt-out list named ``Default``. Methods take the region and the
+    request parameters (already validated against the model) and return the stored records; they
+    raise the ``*Exception`` classes above.
+
+    Example:
+        >>> backend = SmsBackend()
+        >>> pool = backend.create_pool("us-east-1", {"OriginationIdentity": "+12065550100",
+        ...                                          "MessageType": "TRANSACTIONAL"})
+        >>> pool["Status"]
+        'ACTIVE'
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.regions: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+        self.status_sequences: dict[str, list[str]] = {}
+        self.client_tokens: dict[tuple[str, str, str], str] = {}
+        # Bumped on every change of stored state, so the server knows when to write the state file.
+        self.version = 0
+
+    # --- State ---
+    def reset(self) -> None:
+        """Forget every pool, opt-out list and status sequence (each region's Default list returns)."""
+        with self.lock:
+            self.regions.clear()
+            self.status_sequences.clear()
+            self.client_tokens.clear()
+            self.version += 1
+
+    def region(self, region: str) -> dict[str, dict[str, dict[str, Any]]]:
+        with self.lock:
+            if region not in self.regions:
+                self.regions[region] = {
+                    "pools": {},
+                    "opt_out_lists": {
+                        DEFAULT_OPT_OUT_LIST: {
+                            "OptOutListArn": opt_out_list_arn(region, DEFAULT_OPT_OUT_LIST),
+                            "OptOutListName": DEFAULT_OPT_OUT_LIST,
+                            "CreatedTimestamp": time.time(),
+                        }
+                    },
+                }
+            return self.regions[region]
+
+    def to_json(self) -> dict[str, Any]:
+        """A deep copy of the stored state, as written to the state file."""
+        with self.lock:
+            return {"version": STATE_VERSION, "regions": copy.deepcopy(self.regions)}
+
+    def from_json(self, data: dict[str, Any]) -> None:
+        """Replace the stored state with ``data`` (from ``to_json``). Raises ValueError if malformed."""
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            raise ValueError(f"state must be an object with version {STATE_VERSION}, got {str(data)[:80]!r}")
+        regions = data.get("regions")
+        if not isinstance(regions, dict) or not all(
+            isinstance(r, dict)
+            and isinstance(r.get("pools"), dict)
+            and isinstance(r.get("opt_out_lists"), dict)
+            for r in regions.values()
+        ):
+            raise ValueError("state 'regions' must map each region to its 'pools' and 'opt_out_lists'")
+        with self.lock:
+            self.regions = copy.deepcopy(regions)
+            self.status_sequences.clear()
+            self.version += 1
+
+    def pools(self, region: str) -> list[dict[str, Any]]:
+        """Deep copies of the stored pools of ``region``, in creation order."""
+        with self.lock:
+            return copy.deepcopy(list(self.region(region)["pools"].values()))
+
+    # --- Lookups ---
+    def _pool(self, region: str, value: str) -> dict[str, Any]:
+        match = _POOL_ARN.fullmatch(value)
+        if match and (match.group("region") != region or match.group("account") != ACCOUNT_ID):
+            pool = None
+        else:
+            pool = self.region(region)["pools"].get(pool_id_of(value))
+        if pool is None:
+            raise ResourceNotFoundException(
+                f"Pool {value} does not exist.", resource_type="pool", resource_id=value
+            )
+        return pool
+
+    def _opt_out_list(self, region: str, value: str) -> dict[str, Any]:
+        match = _LIST_ARN.fullmatch(value)
+        if match:
+            ok = match.group("region") == region and match.group("account") == ACCOUNT_ID
+            found = self.region(region)["opt_out_lists"].get(match.group("name")) if ok else None
+        else:
+            found = self.region(region)["opt_out_lists"].get(value)
+        if found is None:
+            raise ResourceNotFoundException(
+                f"Opt-out list {value} does not exist.", resource_type="opt-out-list", resource_id=value
+            )
+        return found
+
+    def _advance_status(self, pool: dict[str, Any]) -> None:
+        sequence = self.status_sequences.get(pool["PoolId"])
+        if not sequence:
+            return
+        pool["Status"] = sequence.pop(0)
+        if not sequence:
+            del self.status_sequences[pool["PoolId"]]
+        self.version += 1
+
+    # --- Pools ---
+    def create_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """CreatePool: a new ACTIVE pool with the service's defaults. A repeated ClientToken returns
+        the pool it created."""
+        with self.lock:
+            token = params.get("ClientToken")
+            key = (region, "pool", token) if token else None
+            if key and key in self.client_tokens:
+                existing = self.region(region)["pools"].get(self.client_tokens[key])
+                if existing is not None:
+                    return copy.deepcopy(existing)
+            pool_id = "pool-" + uuid.uuid4().hex
+            pool = self._new_pool(
+                region,
+                pool_id,
+                message_type=params["MessageType"],
+                deletion_protection=params.get("DeletionProtectionEnabled", False),
+            )
+            if "Tags" in params:
+                pool["Tags"] = copy.deepcopy(params["Tags"])
+            if key:
+                self.client_tokens[key] = pool_id
+            return copy.deepcopy(pool)
+
+    def _new_pool(
+        self,
+        region: str,
+        pool_id: str,
+        *,
+        message_type: str,
+        deletion_protection: bool,
+        status: str = "ACTIVE",
+    ) -> dict[str, Any]:
+        pool = {
+            "PoolArn": pool_arn(region, pool_id),
+            "PoolId": pool_id,
+            "Status": status,
+            "MessageType": message_type,
+            "TwoWayEnabled": False,
+            "SelfManagedOptOutsEnabled": False,
+            "OptOutListName": DEFAULT_OPT_OUT_LIST,
+            "SharedRoutesEnabled": False,
+            "DeletionProtectionEnabled": bool(deletion_protection),
+            "CreatedTimestamp": time.time(),
+        }
+        self.region(region)["pools"][pool_id] = pool
+        self.version += 1
+        return pool
+
+    def describe_pools(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """DescribePools: by IDs or ARNs (each must exist), filtered, paginated."""
+        with self.lock:
+            if params.get("Owner") == "SHARED":
+                candidates: list[dict[str, Any]] = []
+            elif params.get("PoolIds"):
+                candidates = []
+                for value in params["PoolIds"]:
+                    pool = self._pool(region, value)
+                    if pool not in candidates:
+                        candidates.append(pool)
+            else:
+                candidates = list(self.region(region)["pools"].values())
+            matched = [p for p in candidates if self._matches(p, params.get("Filters", []))]
+            page, token = _page("DescribePools", matched, params)
+            for pool in page:
+                self._advance_status(pool)
+            result: dict[str, Any] = {"Pools": copy.deepcopy(page)}
+            if token:
+                result["NextToken"] = token
+            return result
+
+    @staticmethod
+    def _matches(pool: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
+        for item in filters:
+            name, values = item["Name"], item["Values"]
+            if name.endswith("-enabled"):
+                bad = [v for v in values if v not in ("true", "false")]
+                if bad:
+                    raise ValidationException(
+                        f"Invalid values {bad} for filter {name}: expected 'true' or 'false'.",
+                        reason="INVALID_FILTER_VALUES",
+                        fields=[{"Name": "Filters", "Message": f"Invalid value for filter {name}"}],
+                    )
+            if _filter_text(pool.get(_FILTER_FIELDS[name])) not in values:
+                return False
+        return True
+
+    def update_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """UpdatePool: changes only the members given; the pool must be ACTIVE.
+
+        Enabling two-way with no channel ARN given or stored is rejected with ``ValidationException``
+        ``TWO_WAY_CHANNEL_NOT_PRESENT`` (a choice of the emulator). ``OptOutListName`` may be a name or
+        an ARN of this region; the name is stored.
+        """
+        with self.lock:
+            pool = self._pool(region, params["PoolId"])
+            self._advance_status(pool)
+            if pool["Status"] != "ACTIVE":
+                raise ConflictException(
+                    f"Pool {pool['PoolId']} is not ACTIVE (status {pool['Status']}).",
+                    reason="RESOURCE_NOT_ACTIVE",
+                    resource_type="pool",
+                    resource_id=pool["PoolId"],
+                )
+            changes = {k: params[k] for k in POOL_SETTINGS if k in params}
+            if "OptOutListName" in changes:
+                changes["OptOutListName"] = self._opt_out_list(region, changes["OptOutListName"])[
+                    "OptOutListName"
+                ]
+            if changes.get("TwoWayEnabled") is True and not (
+                changes.get("TwoWayChannelArn") or pool.get("TwoWayChannelArn")
+            ):
+                raise ValidationException(
+                    f"Pool {pool['PoolId']} cannot enable two-way messaging without a TwoWayChannelArn.",
+                    reason="TWO_WAY_CHANNEL_NOT_PRESENT",
+                    fields=[
+                        {
+                            "Name": "TwoWayChannelArn",
+                            "Message": "Member must be set when TwoWayEnabled is true",
+                        }
+                    ],
+                )
+            if changes:
+                pool.update(changes)
+                self.version += 1
+            return copy.deepcopy(pool)
+
+    def delete_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """DeletePool: refused while deletion protection is on; answers the pool with Status DELETING."""
+        with self.lock:
+            pool = self._pool(region, params["PoolId"])
+            if pool["DeletionProtectionEnabled"]:
+                raise ConflictException(
+                    f"Pool {pool['PoolId']} has deletion protection enabled.",
+                    reason="DELETION_PROTECTION_ENABLED",
+                    resource_type="pool",
+                    resource_id=pool["PoolId"],
+                )
+            return self.remove_pool(region, pool["PoolId"]) or {}
+
+    def remove_pool(self, region: str, pool_id: str) -> dict[str, Any] | None:
+        """Delete a pool regardless of deletion protection (the ``delete_pool`` fault). None if absent."""
+        with self.lock:
+            pool = self.region(region)["pools"].pop(pool_id_of(pool_id), None)
+            if pool is None:
+                return None
+            self.status_sequences.pop(pool["PoolId"], None)
+            self.version += 1
+            return {**copy.deepcopy(pool), "Status": "DELETING"}
+
+    def seed_pool(
+        self,
+        region: str,
+        pool_id: str | None,
+        *,
+        message_type: str = "TRANSACTIONAL",
+        status: str = "ACTIVE",
+        settings: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Create a pool directly (control API), with a chosen ID, status and settings (API names).
+
+        Raises ValueError naming the argument for a bad ID, duplicate ID, status, message type or
+        setting, or an opt-out list that does not exist.
+        """
+        settings = dict(settings or {})
+        with self.lock:
+            pool_id = pool_id or "pool-" + uuid.uuid4().hex
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", pool_id):
+                raise ValueError(f"pool_id must match [A-Za-z0-9_-]{{1,256}}, got {pool_id!r}")
+            if pool_id in self.region(region)["pools"]:
+                raise ValueError(f"pool_id {pool_id!r} already exists in {region}")
+            if status not in POOL_STATUSES:
+                raise ValueError(f"status must be one of {list(POOL_STATUSES)}, got {status!r}")
+            if message_type not in ("TRANSACTIONAL", "PROMOTIONAL"):
+                raise ValueError(f"message_type must be TRANSACTIONAL or PROMOTIONAL, got {message_type!r}")
+            unknown = sorted(set(settings) - set(POOL_SETTINGS))
+            if unknown:
+                raise ValueError(f"unknown pool settings {unknown}; known: {list(POOL_SETTINGS)}")
+            for key, value in settings.items():
+                want_bool = key.endswith("Enabled")
+                if want_bool != isinstance(value, bool) or not isinstance(value, (bool, str)):
+                    kind = "a boolean" if want_bool else "a string"
+                    raise ValueError(f"setting {key} must be {kind}, got {value!r}")
+            if "OptOutListName" in settings:
+                try:
+                    found = self._opt_out_list(region, settings["OptOutListName"])
+                except ResourceNotFoundException as exc:
+                    raise ValueError(f"setting OptOutListName: {exc.message}") from None
+                settings["OptOutListName"] = found["OptOutListName"]
+            pool = self._new_pool(
+                region, pool_id, message_type=message_type, deletion_protection=False, status=status
+            )
+            pool.update(settings)
+            return copy.deepcopy(pool)
+
+    def set_pool_statuses(self, pool_id: str, statuses: list[str]) -> None:
+        """Each DescribePools/UpdatePool answering for the pool takes the next status; the last sticks."""
+        bad = [s for s in statuses if s not in POOL_STATUSES]
+        if not statuses or bad:
+            raise ValueError(f"statuses must be a non-empty list of {list(POOL_STATUSES)}, got {statuses!r}")
+        with self.lock:
+            self.status_sequences[pool_id_of(pool_id)] = list(statuses)
+
+    # --- Opt-out lists ---
+    def create_opt_out_list(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """CreateOptOutList: the name is unique per region (ConflictException RESOURCE_ALREADY_EXISTS)."""
+        with self.lock:
+            name = params["OptOutListName"]
+            lists = self.region(region)["opt_out_lists"]
+            if name in lists:
+                raise ConflictException(
+                    f"Opt-out list {name} already exists.",
+                    reason="RESOURCE_ALREADY_EXISTS",
+                    resource_type="opt-out-list",
+                    resource_id=name,
+                )
+            record: dict[str, Any] = {
+                "OptOutListArn": opt_out_list_arn(region, name),
+                "OptOutListName": name,
+                "CreatedTimestamp": time.time(),
+            }
+            if "Tags" in params:
+                record["Tags"] = copy.deepcopy(params["Tags"])
+            lists[name] = record
+            self.version += 1
+            return copy.deepcopy(record)
+
+    def describe_opt_out_lists(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """DescribeOptOutLists: by names or ARNs (each must exist), paginated."""
+        with self.lock:
+            if params.get("Owner") == "SHARED":
+                found: list[dict[str, Any]] = []
+            elif params.get("OptOutListNames"):
+                found = []
+                for value in params["OptOutListNames"]:
+                    record = self._opt_out_list(region, value)
+                    if record not in found:
+                        found.append(record)
+            else:
+                found = list(self.region(region)["opt_out_lists"].values())
+            page, token = _page("DescribeOptOutLists", found, params)
+            result: dict[str, Any] = {"OptOutLists": copy.deepcopy(page)}
+            if token:
+                result["NextToken"] = token
+            return result
+
+    def delete_opt_out_list(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        """DeleteOptOutList. The Default list, or a list a pool uses, is refused with ConflictException
+        RESOURCE_DELETION_NOT_ALLOWED (a choice of the emulator)."""
+        with self.lock:
+            record = self._opt_out_list(region, params["OptOutListName"])
+            name = record["OptOutListName"]
+            users = [
+                p["PoolId"] for p in self.region(region)["pools"].values() if p["OptOutListName"] == name
+            ]
+            if name == DEFAULT_OPT_OUT_LIST or users:
+                why = "is the region's default list" if not users else f"is used by pool {users[0]}"
+                raise ConflictException(
+                    f"Opt-out list {name} cannot be deleted: it {why}.",
+                    reason="RESOURCE_DELETION_NOT_ALLOWED",
+                    resource_type="opt-out-list",
+                    resource_id=name,
+                )
+            del self.region(region)["opt_out_lists"][name]
+            self.version += 1
+            return copy.deepcopy(record)

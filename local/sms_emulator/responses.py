@@ -1,0 +1,228 @@
+"""The JSON 1.0 protocol: dispatch on ``X-Amz-Target``, apply faults and the rate limit, answer.
+
+``Dispatcher.answer`` turns one request into an ``Outcome``; the server writes it to the socket, or for
+the ``hang`` and ``connection_reset`` faults, writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.model import ListShape, Shape, StructureShape
+
+from .faults import Fault, FaultRegistry, RateLimiter
+from .models import (
+    ACCOUNT_ID,
+    DEFAULT_REGION,
+    AccessDeniedException,
+    ConflictException,
+    InternalServerException,
+    SerializationException,
+    ServiceError,
+    SmsBackend,
+    ThrottlingException,
+    UnknownOperationException,
+    ValidationException,
+    pool_arn,
+    pool_id_of,
+)
+from .validation import operation_model, operation_names, service_model, validate
+
+TARGET_PREFIX = "PinpointSMSVoiceV2."
+CONTENT_TYPE = "application/x-amz-json-1.0"
+_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
+
+
+@dataclass
+class Outcome:
+    """What to do on the wire: ``respond`` with ``status``/``body``, or ``hang``/``reset`` the socket."""
+
+    action: str
+    status: int | None = None
+    body: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+def region_of(headers: Mapping[str, str]) -> str:
+    """The region of the SigV4 credential scope in ``Authorization``; us-east-1 when absent."""
+    match = _REGION.search(headers.get("Authorization", "") or "")
+    return match.group(1) if match else DEFAULT_REGION
+
+
+def shape_output(shape: Shape | None, value: Any) -> Any:
+    """``value`` reduced to the members ``shape`` models, dropping unset ones (as the service does)."""
+    if shape is None:
+        return {}
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        return {
+            k: shape_output(member, value[k])
+            for k, member in shape.members.items()
+            if value.get(k) is not None
+        }
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        return [shape_output(shape.member, v) for v in value]
+    return value
+
+
+def _pool_ids(params: Any) -> list[str]:
+    if not isinstance(params, dict):
+        return []
+    found = [params["PoolId"]] if isinstance(params.get("PoolId"), str) else []
+    if isinstance(params.get("PoolIds"), list):
+        found += [p for p in params["PoolIds"] if isinstance(p, str)]
+    return found
+
+
+class Dispatcher:
+    """Answers service requests from ``backend``, with ``faults`` and ``limiter`` applied first.
+
+    Every request is appended to ``calls`` as ``{"operation", "request", "status", "error", "fault",
+    "region"}``. ``on_change`` runs after any request that changed stored state (writes the state file).
+    """
+
+    def __init__(
+        self,
+        backend: SmsBackend,
+        faults: FaultRegistry,
+        limiter: RateLimiter,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.faults = faults
+        self.limiter = limiter
+        self.on_change = on_change
+        self.calls: list[dict[str, Any]] = []
+        self.calls_lock = threading.Lock()
+        self._handlers: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+            "CreatePool": backend.create_pool,
+            "DescribePools": backend.describe_pools,
+            "UpdatePool": backend.update_pool,
+            "DeletePool": backend.delete_pool,
+            "CreateOptOutList": backend.create_opt_out_list,
+            "DescribeOptOutLists": backend.describe_opt_out_lists,
+            "DeleteOptOutList": backend.delete_opt_out_list,
+        }
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        with self.calls_lock:
+            self.calls.append(entry)
+
+    def answer(self, headers: Mapping[str, str], raw_body: bytes) -> Outcome:
+        """Handle one POST to ``/``."""
+        region = region_of(headers)
+        target = headers.get("X-Amz-Target", "") or ""
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
+        entry: dict[str, Any] = {
+            "operation": operation,
+            "request": None,
+            "status": None,
+            "error": None,
+            "fault": None,
+            "region": region,
+        }
+        version = self.backend.version
+        try:
+            outcome = self._answer(operation, target, region, raw_body, entry)
+        finally:
+            self._record(entry)
+            if self.on_change is not None and self.backend.version != version:
+                self.on_change()
+        return outcome
+
+    def _answer(
+        self, operation: str, target: str, region: str, raw_body: bytes, entry: dict[str, Any]
+    ) -> Outcome:
+        try:
+            if not target.startswith(TARGET_PREFIX) or operation not in operation_names():
+                raise UnknownOperationException(f"Unknown operation {target or '(no X-Amz-Target)'}.")
+            params = self._parse(raw_body)
+            entry["request"] = params
+            fault = self.faults.take(operation, _pool_ids(params))
+            if fault is not None:
+                entry["fault"] = fault.kind
+                wire = self._apply_fault(fault, operation, region, params)
+                if wire is not None:
+                    return wire
+            if not self.limiter.allow(operation):
+                raise ThrottlingException("Rate exceeded")
+            result = self._dispatch(operation, region, params)
+        except ServiceError as error:
+            entry["status"], entry["error"] = error.status, error.code
+            return Outcome("respond", error.status, error.body())
+        entry["status"] = 200
+        return Outcome("respond", 200, result)
+
+    @staticmethod
+    def _parse(raw_body: bytes) -> dict[str, Any]:
+        try:
+            params = json.loads(raw_body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise SerializationException("Request body is not valid JSON.") from None
+        if not isinstance(params, dict):
+            raise SerializationException("Request body must be a JSON object.")
+        return params
+
+    def _dispatch(self, operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = self._handlers.get(operation)
+        if handler is None:
+            raise ValidationException(
+                f"Operation {operation} is not implemented by the SMS emulator.",
+                reason="UNKNOWN_OPERATION",
+            )
+        validate(operation, params)
+        result = handler(region, params)
+        return shape_output(operation_model(operation).output_shape, result)  # type: ignore[no-any-return]
+
+    def _apply_fault(
+        self, fault: Fault, operation: str, region: str, params: dict[str, Any]
+    ) -> Outcome | None:
+        """Raise the fault's error, return the wire action, or None to go on handling the request."""
+        targets = _pool_ids(params)
+        pool_id = (
+            pool_id_of(targets[0]) if targets else (pool_id_of(fault.pool_id) if fault.pool_id else None)
+        )
+        if fault.kind == "throttle":
+            raise ThrottlingException(fault.message or "Rate exceeded")
+        if fault.kind == "server_error":
+            raise InternalServerException(
+                fault.message or "An internal error occurred.", request_id=str(uuid.uuid4())
+            )
+        if fault.kind == "access_denied":
+            resource = pool_arn(region, pool_id) if pool_id else "*"
+            raise AccessDeniedException(
+                fault.message
+                or f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/emulator/session is not authorized to "
+                f"perform: sms-voice:{operation} on resource: {resource}"
+            )
+        if fault.kind == "conflict":
+            assert fault.reason is not None  # checked when the fault was added
+            raise ConflictException(
+                fault.message or f"Pool {pool_id} conflict: {fault.reason}.",
+                reason=fault.reason,
+                resource_type="pool",
+                resource_id=pool_id,
+            )
+        if fault.kind == "latency":
+            time.sleep(fault.seconds or 0.0)
+            return None
+        if fault.kind == "hang":
+            return Outcome("hang", seconds=fault.seconds or 0.0)
+        if fault.kind == "connection_reset":
+            return Outcome("reset")
+        if fault.kind == "delete_pool":
+            if pool_id is not None:
+                self.backend.remove_pool(region, pool_id)
+            return None
+        raise AssertionError(f"unhandled fault kind {fault.kind}")  # kinds are checked in Fault
+
+
+def error_shape_names() -> list[str]:
+    """Every error shape the service models (for tests and docs)."""
+    return [s.name for s in service_model().error_shapes]
