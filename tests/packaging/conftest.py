@@ -45,10 +45,17 @@ def build_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def wheel_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the project's wheel with the repository venv's pinned setuptools and return its path."""
+def wheel_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the working tree, taken once: the files the wheel is built from and compared with."""
     source = tmp_path_factory.mktemp("source") / "sms-pool-settings"
     shutil.copytree(REPO_ROOT, source, ignore=_NOT_SOURCE, symlinks=True)
+    return source
+
+
+@pytest.fixture(scope="session")
+def wheel_path(wheel_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the project's wheel with the repository venv's pinned setuptools and return its path."""
+    source = wheel_source
     outdir = tmp_path_factory.mktemp("dist")
     result = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir), str(source)],

@@ -12,10 +12,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Written in pyproject.toml only; a change of version is a change to this test too.
 VERSION = "0.1.0"
 DIST_INFO = f"sms_pool_settings-{VERSION}.dist-info"
-# Installed package name -> its source directory in the repository.
+# Installed package name -> its source directory, relative to the repository root.
 PACKAGES = {
-    "sms_pool_settings": REPO_ROOT / "cdk" / "sms_pool_settings",
-    "pool_settings_handler": REPO_ROOT / "lambda" / "pool_settings_handler",
+    "sms_pool_settings": Path("cdk", "sms_pool_settings"),
+    "pool_settings_handler": Path("lambda", "pool_settings_handler"),
 }
 RUNTIME_DEPENDENCIES = {"aws-cdk-lib", "constructs", "crhelper"}
 
@@ -50,8 +50,11 @@ def test_wheel_holds_only_the_two_packages_and_its_metadata(wheel_path: Path) ->
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGES))
-def test_wheel_ships_every_module_of_each_package_unchanged(wheel_path: Path, package: str) -> None:
-    source_dir = PACKAGES[package]
+def test_wheel_ships_every_module_of_each_package_unchanged(
+    wheel_source: Path, wheel_path: Path, package: str
+) -> None:
+    # The copy the wheel was built from: the working tree itself may be edited meanwhile.
+    source_dir = wheel_source / PACKAGES[package]
     expected = {
         f"{package}/{path.relative_to(source_dir).as_posix()}": path.read_bytes()
         for path in source_dir.rglob("*.py")
@@ -65,7 +68,7 @@ def test_wheel_ships_every_module_of_each_package_unchanged(wheel_path: Path, pa
     missing = sorted(set(expected) - set(shipped))
     assert not missing, f"modules left out of the wheel: {missing}"
     changed = sorted(name for name in expected if shipped[name] != expected[name])
-    assert not changed, f"wheel copies differ from the working tree: {changed}"
+    assert not changed, f"wheel copies differ from their source: {changed}"
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGES))
