@@ -1,0 +1,214 @@
+"""The per-stack provider: one Lambda, its role and its log group, shared by every PoolSettings of a stack.
+
+Each PoolSettings registers the ARNs it needs; the role's statements are written once, when CDK
+prepares the app, so the decision to list ARNs or fall back to a pattern sees every pool of the stack.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsii
+from aws_cdk import (
+    Annotations,
+    AspectPriority,
+    Aspects,
+    Duration,
+    IAspect,
+    Stack,
+)
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct, IConstruct
+from pool_settings_handler.constants import IAM_SERVICE_PREFIX, SERVICE_PRINCIPAL
+
+from ._asset import stage_asset
+
+PROVIDER_ID = "SmsPoolSettingsProvider"
+HANDLER = "pool_settings_handler.handler.handler"
+RUNTIME = lambda_.Runtime.PYTHON_3_14  # the newest Python runtime aws-cdk-lib 2.275 offers
+
+# The handler is deadline-aware: it retries throttling with jitter only while the Lambda has time left,
+# then answers FAILED itself. At the API's rate limit (1 request/second per operation) a stack that
+# updates 200 pools at once needs about 200 s for its DescribePools calls and as long again for its
+# UpdatePool calls, overlapping; 10 minutes leaves more than twice that as margin.
+LAMBDA_TIMEOUT = Duration.minutes(10)
+# CloudFormation waits an hour for a lost answer by default. The handler answers before its own deadline,
+# so anything beyond the Lambda timeout plus a few minutes of delivery means the answer was lost.
+SERVICE_TIMEOUT = Duration.minutes(15)
+MEMORY_MB = 256  # two HTTPS clients and a few KB of JSON; the smallest size that starts quickly
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+
+# IAM counts at most 10,240 characters (whitespace excluded) across all of a role's inline policies, and
+# CDK moves statements into "overflow" managed policies (one more resource each, at most 10 per role)
+# above 10,000. The provider's statements stay below this budget, so the role never overflows.
+INLINE_POLICY_BUDGET = 8_000
+# What one listed ARN can cost once CloudFormation has resolved it: the longest realistic pool ARN
+# (arn:aws-iso-b:sms-voice:us-isob-east-1:123456789012:pool/pool-<32 hex>) quoted, plus a comma.
+_ARN_COST_FLOOR = 100
+
+_POOL_ACTIONS = (f"{IAM_SERVICE_PREFIX}:DescribePools", f"{IAM_SERVICE_PREFIX}:UpdatePool")
+_OPT_OUT_LIST_ACTIONS = (f"{IAM_SERVICE_PREFIX}:UpdatePool",)
+WILDCARD_WARNING_ID = "sms-pool-settings:iamPatternFallback"
+
+
+class _Grants:
+    """ARNs of one kind, in registration order, without duplicates."""
+
+    def __init__(self, resource_type: str) -> None:
+        self.resource_type = resource_type
+        self.arns: list[str] = []
+        self.use_pattern = False
+
+    def add(self, arn: str) -> None:
+        if arn not in self.arns:
+            self.arns.append(arn)
+
+
+class PoolSettingsProvider(Construct):
+    """The stack's single provider Lambda for ``Custom::SmsPoolSettings``.
+
+    Use :meth:`of` rather than the constructor: it returns the stack's provider, creating it once.
+
+    Example:
+        >>> provider = PoolSettingsProvider.of(my_construct)  # doctest: +SKIP
+        >>> provider.grant_pool("arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1")  # doctest: +SKIP
+    """
+
+    @classmethod
+    def of(cls, scope: IConstruct) -> PoolSettingsProvider:
+        """The provider of ``scope``'s stack, created on first use."""
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(PROVIDER_ID)
+        if existing is None:
+            return cls(stack, PROVIDER_ID)
+        if not isinstance(existing, PoolSettingsProvider):
+            raise TypeError(
+                f"construct ID {PROVIDER_ID} is reserved for the PoolSettings provider in stack "
+                f"{stack.node.path}, got a {type(existing).__name__}"
+            )
+        return existing
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self._stack = Stack.of(self)
+        self._pools = _Grants("pool")
+        self._opt_out_lists = _Grants("opt-out-list")
+        self._roles = _Grants("role")
+        self._finalized = False
+
+        self.log_group = logs.LogGroup(self, "LogGroup", retention=LOG_RETENTION)
+        # An own role rather than the default one: the default attaches AWSLambdaBasicExecutionRole,
+        # which may write to every log group of the account; this one writes to its own group only.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Applies SMS pool settings declared with PoolSettings (Custom::SmsPoolSettings)",
+        )
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(stage_asset()),
+            timeout=LAMBDA_TIMEOUT,
+            memory_size=MEMORY_MB,
+            log_group=self.log_group,
+            role=self.role,
+            description="Custom::SmsPoolSettings provider: applies declared SMS pool settings",
+        )
+        # The role's statements are written when CDK prepares the app, after every PoolSettings of the
+        # stack has registered, and before the role's own aspect decides whether to split its policy.
+        Aspects.of(self).add(_WriteGrants(self), priority=AspectPriority.MUTATING)
+
+    @property
+    def service_token(self) -> str:
+        """The Lambda's ARN, for ``CustomResource(service_token=...)``."""
+        return self.function.function_arn
+
+    def grant_pool(self, arn: str) -> None:
+        """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern)."""
+        self._pools.add(arn)
+
+    def grant_opt_out_list(self, arn: str) -> None:
+        """Allow ``UpdatePool`` to associate the opt-out list ``arn`` (an ARN or ARN pattern)."""
+        self._opt_out_lists.add(arn)
+
+    def grant_pass_role(self, arn: str) -> None:
+        """Allow passing the role ``arn`` to the SMS service, and to nothing else."""
+        self._roles.add(arn)
+
+    def pattern(self, resource_type: str) -> str:
+        """The narrowest ARN pattern for every ``resource_type`` of this stack's account and region."""
+        resource = "role" if resource_type == "role" else resource_type
+        service = "iam" if resource_type == "role" else IAM_SERVICE_PREFIX
+        region = "" if resource_type == "role" else None
+        return self._stack.format_arn(service=service, region=region, resource=resource, resource_name="*")
+
+    # --- Called once, by the aspect ----------------------------------------------------------------
+
+    def _finalize(self) -> None:
+        if self._finalized:
+            return
+        self._finalized = True
+        groups = (self._pools, self._opt_out_lists, self._roles)
+        # Fall back one kind at a time, the most numerous first, until the listed ARNs fit.
+        for grants in sorted(groups, key=lambda g: len(g.arns), reverse=True):
+            if sum(self._cost(g) for g in groups) <= INLINE_POLICY_BUDGET:
+                break
+            grants.use_pattern = True
+            Annotations.of(self).add_warning_v2(
+                WILDCARD_WARNING_ID,
+                f"{len(grants.arns)} {grants.resource_type} ARNs would take the provider role's inline "
+                "policy past IAM's 10,240-character limit; granting "
+                f"{self._resolved_text(self.pattern(grants.resource_type))} instead "
+                "(this stack's account and region only)",
+            )
+        if self._pools.arns:
+            self.role.add_to_policy(
+                iam.PolicyStatement(actions=list(_POOL_ACTIONS), resources=self._resources(self._pools))
+            )
+        if self._opt_out_lists.arns:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=list(_OPT_OUT_LIST_ACTIONS), resources=self._resources(self._opt_out_lists)
+                )
+            )
+        if self._roles.arns:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["iam:PassRole"],
+                    resources=self._resources(self._roles),
+                    conditions={"StringEquals": {"iam:PassedToService": SERVICE_PRINCIPAL}},
+                )
+            )
+
+    def _resources(self, grants: _Grants) -> list[str]:
+        return [self.pattern(grants.resource_type)] if grants.use_pattern else list(grants.arns)
+
+    def _cost(self, grants: _Grants) -> int:
+        """Characters the listed ARNs of ``grants`` can take in the deployed policy (an upper bound)."""
+        if grants.use_pattern:
+            return _ARN_COST_FLOOR
+        return sum(max(len(self._resolved_text(arn)) + 3, _ARN_COST_FLOOR) for arn in grants.arns)
+
+    def _resolved_text(self, value: Any) -> str:
+        resolved = self._stack.resolve(value)
+        return resolved if isinstance(resolved, str) else json.dumps(resolved, separators=(",", ":"))
+
+
+@jsii.implements(IAspect)
+class _WriteGrants:
+    """Writes the provider's statements once every PoolSettings of the stack has registered."""
+
+    def __init__(self, provider: PoolSettingsProvider) -> None:
+        self._provider = provider
+
+    def visit(self, node: IConstruct) -> None:
+        if node is self._provider:
+            self._provider._finalize()

@@ -1,0 +1,288 @@
+"""``PoolSettings``: declare an AWS End User Messaging SMS pool's settings in a CDK stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Annotations, CustomResource, IResolvable, Stack, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_smsvoice as smsvoice
+from aws_cdk import aws_sns as sns
+from aws_cdk.region_info import RegionInfo
+from constructs import Construct
+from pool_settings_handler.constants import (
+    ATTR_CHANGED_FIELDS,
+    ATTR_MESSAGE_TYPE,
+    ATTR_POOL_ARN,
+    ATTR_POOL_ID,
+    ATTR_STATUS,
+    PROP_DELETION_PROTECTION_ENABLED,
+    PROP_OPT_OUT_LIST_NAME,
+    PROP_POOL_ID,
+    PROP_RECONCILE_TOKEN,
+    PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
+    PROP_SHARED_ROUTES_ENABLED,
+    PROP_TWO_WAY_CHANNEL_ARN,
+    PROP_TWO_WAY_CHANNEL_ROLE,
+    PROP_TWO_WAY_ENABLED,
+    RESOURCE_TYPE,
+)
+
+from . import _validation as check
+from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider
+
+BoolArgument = bool | IResolvable
+# For each argument: the CfnPool property that sets the same thing (CloudFormation key, CDK attribute).
+_CFN_POOL_COUNTERPARTS = {
+    "two_way_enabled": ("TwoWay.Enabled", "two_way", "enabled"),
+    "two_way_channel": ("TwoWay.ChannelArn", "two_way", "channel_arn"),
+    "two_way_channel_role": ("TwoWay.ChannelRole", "two_way", "channel_role"),
+    "self_managed_opt_outs_enabled": ("SelfManagedOptOutsEnabled", "self_managed_opt_outs_enabled", None),
+    "opt_out_list": ("OptOutListName", "opt_out_list_name", None),
+    "shared_routes_enabled": ("SharedRoutesEnabled", "shared_routes_enabled", None),
+    "deletion_protection_enabled": ("DeletionProtectionEnabled", "deletion_protection_enabled", None),
+}
+_BOOLEAN_ARGUMENTS = {
+    "two_way_enabled": PROP_TWO_WAY_ENABLED,
+    "self_managed_opt_outs_enabled": PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
+    "shared_routes_enabled": PROP_SHARED_ROUTES_ENABLED,
+    "deletion_protection_enabled": PROP_DELETION_PROTECTION_ENABLED,
+}
+WARNING_ID = "sms-pool-settings:crossAccountArn"
+
+
+class PoolSettings(Construct):
+    """Declares settings of an SMS pool; every deploy puts the live pool back to them.
+
+    Backed by one ``Custom::SmsPoolSettings`` resource and a Lambda shared by every PoolSettings of the
+    stack. An argument left out (None) is not managed: its property is absent from the template and the
+    pool keeps whatever it has. Removing an argument later stops managing it and leaves the value as is.
+    Deleting the construct leaves the pool's settings as they are.
+
+    Args:
+        scope: the parent construct.
+        id: the construct ID.
+        pool: the pool, as a pool ID (``pool-...``), a pool ARN (required for a pool shared from another
+            account), or an ``aws_smsvoice.CfnPool`` of this app.
+        two_way_enabled: whether the pool receives inbound messages. Default: - left as it is on the pool
+        two_way_channel: where inbound messages go: an SNS topic (``sns.ITopic`` or its ARN) or
+            ``connect.<region>.amazonaws.com`` for Amazon Connect. Default: - left as it is on the pool
+        two_way_channel_role: the IAM role (``iam.IRole`` or its ARN) the service assumes to deliver
+            inbound messages; the provider may pass it to ``sms-voice.amazonaws.com`` only.
+            Default: - left as it is on the pool
+        self_managed_opt_outs_enabled: whether you, not the service, answer HELP and STOP.
+            Default: - left as it is on the pool
+        opt_out_list: the opt-out list, as a name, an ARN or an ``aws_smsvoice.CfnOptOutList``.
+            Default: - left as it is on the pool
+        shared_routes_enabled: whether the pool may use shared routes. Default: - left as it is on the pool
+        deletion_protection_enabled: whether the pool is protected from deletion.
+            Default: - left as it is on the pool
+        reconcile_token: any string; a new value forces an Update that re-applies every declared setting
+            to the live pool (a pipeline passes a build ID to correct drift).
+            Default: - no token; the settings are re-applied only when the template changes
+
+    Raises:
+        ValueError: a literal argument the SMS service would reject, or a ``CfnPool`` that declares a
+            setting this construct also manages.
+        TypeError: an argument of the wrong kind.
+
+    Example:
+        >>> PoolSettings(stack, "Settings", pool="pool-0123456789abcdef0123456789abcdef",
+        ...              deletion_protection_enabled=True)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        pool: str | smsvoice.CfnPool,
+        two_way_enabled: BoolArgument | None = None,
+        two_way_channel: str | sns.ITopic | None = None,
+        two_way_channel_role: str | iam.IRole | None = None,
+        self_managed_opt_outs_enabled: BoolArgument | None = None,
+        opt_out_list: str | smsvoice.CfnOptOutList | None = None,
+        shared_routes_enabled: BoolArgument | None = None,
+        deletion_protection_enabled: BoolArgument | None = None,
+        reconcile_token: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        stack = Stack.of(self)
+        place = _stack_place(stack)
+        booleans = {
+            "two_way_enabled": two_way_enabled,
+            "self_managed_opt_outs_enabled": self_managed_opt_outs_enabled,
+            "shared_routes_enabled": shared_routes_enabled,
+            "deletion_protection_enabled": deletion_protection_enabled,
+        }
+        managed = {
+            **booleans,
+            "two_way_channel": two_way_channel,
+            "two_way_channel_role": two_way_channel_role,
+            "opt_out_list": opt_out_list,
+        }
+
+        # --- Combinations first -----------------------------------------------------------------------
+        if isinstance(pool, smsvoice.CfnPool):
+            _check_no_conflict(pool, {name for name, value in managed.items() if value is not None})
+
+        # --- Then values, each literal only --------------------------------------------------------
+        warnings: list[str] = []
+        channel_arn = _channel_arn(two_way_channel)
+        role_arn = _role_arn(two_way_channel_role)
+        if isinstance(pool, str):
+            if not Token.is_unresolved(pool):
+                warnings += check.check_pool(pool, place)
+        elif not isinstance(pool, smsvoice.CfnPool):
+            raise TypeError(f"pool must be a pool ID, a pool ARN or an aws_smsvoice.CfnPool, got {pool!r}")
+        for name, value in booleans.items():
+            if value is not None and not Token.is_unresolved(value):
+                check.check_boolean(name, value)
+        if channel_arn is not None and not Token.is_unresolved(channel_arn):
+            warnings += check.check_two_way_channel(channel_arn, place)
+        if role_arn is not None and not Token.is_unresolved(role_arn):
+            warnings += check.check_two_way_channel_role(role_arn, place)
+        if isinstance(opt_out_list, str):
+            if not Token.is_unresolved(opt_out_list):
+                warnings += check.check_opt_out_list(opt_out_list, place)
+        elif opt_out_list is not None and not isinstance(opt_out_list, smsvoice.CfnOptOutList):
+            raise TypeError(
+                "opt_out_list must be an opt-out list name, an ARN or an aws_smsvoice.CfnOptOutList, "
+                f"got {opt_out_list!r}"
+            )
+        if reconcile_token is not None and not Token.is_unresolved(reconcile_token):
+            check.check_reconcile_token(reconcile_token)
+        for warning in warnings:
+            Annotations.of(self).add_warning_v2(WARNING_ID, warning)
+
+        # --- Children -------------------------------------------------------------------------------
+        provider = PoolSettingsProvider.of(self)
+        properties: dict[str, Any] = {PROP_POOL_ID: _pool_value(pool)}
+        provider.grant_pool(_pool_arn(pool, provider))
+        for name, key in _BOOLEAN_ARGUMENTS.items():
+            if booleans[name] is not None:
+                properties[key] = booleans[name]
+        if channel_arn is not None:
+            properties[PROP_TWO_WAY_CHANNEL_ARN] = channel_arn
+        if role_arn is not None:
+            properties[PROP_TWO_WAY_CHANNEL_ROLE] = role_arn
+            provider.grant_pass_role(role_arn)
+        if opt_out_list is not None:
+            properties[PROP_OPT_OUT_LIST_NAME] = _opt_out_list_value(opt_out_list)
+            provider.grant_opt_out_list(_opt_out_list_arn(opt_out_list, provider))
+        if reconcile_token is not None:
+            properties[PROP_RECONCILE_TOKEN] = reconcile_token
+
+        self._resource = CustomResource(
+            self,
+            "Resource",
+            service_token=provider.service_token,
+            resource_type=RESOURCE_TYPE,
+            properties=properties,
+            service_timeout=SERVICE_TIMEOUT,
+        )
+        # The role's statements must exist before the first call, not merely the function.
+        self._resource.node.add_dependency(provider.role)
+
+    @property
+    def attr_pool_arn(self) -> str:
+        """The pool's ARN, as the service reports it (also the resource's physical ID)."""
+        return self._resource.get_att_string(ATTR_POOL_ARN)
+
+    @property
+    def attr_pool_id(self) -> str:
+        """The pool's ID (``pool-...``), even when ``pool`` was given as an ARN."""
+        return self._resource.get_att_string(ATTR_POOL_ID)
+
+    @property
+    def attr_status(self) -> str:
+        """The pool's status after the settings were applied, e.g. ``ACTIVE``."""
+        return self._resource.get_att_string(ATTR_STATUS)
+
+    @property
+    def attr_message_type(self) -> str:
+        """The pool's message type, ``TRANSACTIONAL`` or ``PROMOTIONAL``."""
+        return self._resource.get_att_string(ATTR_MESSAGE_TYPE)
+
+    @property
+    def attr_changed_fields(self) -> str:
+        """Comma-separated property names the last Create or Update wrote; empty when none differed."""
+        return self._resource.get_att_string(ATTR_CHANGED_FIELDS)
+
+
+def _stack_place(stack: Stack) -> check.StackPlace:
+    region = None if Token.is_unresolved(stack.region) else stack.region
+    account = None if Token.is_unresolved(stack.account) else stack.account
+    partition = RegionInfo.get(region).partition if region else None
+    return check.StackPlace(partition=partition, region=region, account=account)
+
+
+def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
+    """Raise when the CfnPool declares a setting PoolSettings also manages: they would fight forever."""
+    conflicts = []
+    for argument, (cfn_key, attribute, member) in _CFN_POOL_COUNTERPARTS.items():
+        if argument not in managed:
+            continue
+        declared = getattr(pool, attribute)
+        if declared is not None and member is not None and not Token.is_unresolved(declared):
+            declared = declared.get(member) if isinstance(declared, dict) else getattr(declared, member)
+        if declared is not None:
+            conflicts.append(f"{cfn_key} and PoolSettings argument {argument}")
+    if conflicts:
+        raise ValueError(
+            f"pool CfnPool {pool.node.path} declares {'; '.join(conflicts)}: the two would fight over the "
+            "setting on every deploy; keep it on one of them"
+        )
+
+
+def _channel_arn(channel: str | sns.ITopic | None) -> str | None:
+    if channel is None or isinstance(channel, str):
+        return channel
+    topic_arn = getattr(channel, "topic_arn", None)  # jsii interfaces do not support isinstance()
+    if isinstance(topic_arn, str):
+        return topic_arn
+    raise TypeError(
+        f"two_way_channel must be an SNS topic ARN, an sns.ITopic or a Connect endpoint, got {channel!r}"
+    )
+
+
+def _role_arn(role: str | iam.IRole | None) -> str | None:
+    if role is None or isinstance(role, str):
+        return role
+    role_arn = getattr(role, "role_arn", None)
+    if isinstance(role_arn, str):
+        return role_arn
+    raise TypeError(f"two_way_channel_role must be an IAM role ARN or an iam.IRole, got {role!r}")
+
+
+def _pool_value(pool: str | smsvoice.CfnPool) -> str:
+    return pool.attr_pool_id if isinstance(pool, smsvoice.CfnPool) else pool
+
+
+def _pool_arn(pool: str | smsvoice.CfnPool, provider: PoolSettingsProvider) -> str:
+    """The ARN the role needs for ``pool``."""
+    if isinstance(pool, smsvoice.CfnPool):
+        return pool.attr_arn
+    if Token.is_unresolved(pool):
+        # A token may become an ID or an ARN at deploy time; only the pattern covers both.
+        return provider.pattern("pool")
+    if pool.startswith("arn:"):
+        return pool
+    return Stack.of(provider).format_arn(service="sms-voice", resource="pool", resource_name=pool)
+
+
+def _opt_out_list_value(opt_out_list: str | smsvoice.CfnOptOutList) -> str:
+    # Ref of an AWS::SMSVOICE::OptOutList is its name, which is what DescribePools reports back.
+    return opt_out_list.ref if isinstance(opt_out_list, smsvoice.CfnOptOutList) else opt_out_list
+
+
+def _opt_out_list_arn(opt_out_list: str | smsvoice.CfnOptOutList, provider: PoolSettingsProvider) -> str:
+    if isinstance(opt_out_list, smsvoice.CfnOptOutList):
+        return opt_out_list.attr_arn
+    if Token.is_unresolved(opt_out_list):
+        return provider.pattern("opt-out-list")  # a name or an ARN: only the pattern covers both
+    if opt_out_list.startswith("arn:"):
+        return opt_out_list
+    return Stack.of(provider).format_arn(
+        service="sms-voice", resource="opt-out-list", resource_name=opt_out_list
+    )
