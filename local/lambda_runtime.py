@@ -1,0 +1,101 @@
+"""Just enough of the Lambda runtime to invoke the handler in-process.
+
+context = LambdaContext(timeout_seconds=30)
+with lambda_environment(endpoint_url, ca_bundle_path):
+    handler(event, context)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+class LambdaContext:
+    """A Lambda context whose remaining time counts down from its creation.
+
+    Args:
+        timeout_seconds: the function's timeout.
+        function_name: Default: "pool-settings-handler"
+        aws_request_id: Default: - a random UUID.
+        region: used in ``invoked_function_arn``. Default: "us-east-1"
+    """
+
+    def __init__(
+        self,
+        timeout_seconds: float,
+        function_name: str = "pool-settings-handler",
+        aws_request_id: str | None = None,
+        region: str = REGION,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 128
+        self.aws_request_id = aws_request_id or str(uuid.uuid4())
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function_name}"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._end = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the (emulated) deadline, never negative."""
+        return max(0, int((self._end - time.monotonic()) * 1000))
+
+
+@contextlib.contextmanager
+def lambda_environment(
+    endpoint_url: str | None = None,
+    ca_bundle_path: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> Iterator[None]:
+    """Set the variables the Lambda would have (dummy credentials, region, endpoint, CA) and restore them.
+
+    Args:
+        endpoint_url: sets ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2``. Default: - unchanged.
+        ca_bundle_path: sets ``AWS_CA_BUNDLE``. Default: - unchanged.
+        extra: any other variables. Default: - none.
+    """
+    values = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    if endpoint_url is not None:
+        values["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = endpoint_url
+    if ca_bundle_path is not None:
+        values["AWS_CA_BUNDLE"] = ca_bundle_path
+    values.update(extra or {})
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def invoke(
+    handler: Callable[[dict[str, Any], Any], Any],
+    event: dict[str, Any],
+    timeout_seconds: float = 30.0,
+    **environment: Any,
+) -> Any:
+    """Call ``handler(event, LambdaContext(timeout_seconds))`` within ``lambda_environment(**environment)``.
+
+    Example:
+        invoke(handler, event, 30, endpoint_url=emulator.endpoint_url, ca_bundle_path=receiver.ca_bundle_path)
+    """
+    with lambda_environment(**environment):
+        return handler(event, LambdaContext(timeout_seconds))

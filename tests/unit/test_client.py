@@ -1,0 +1,205 @@
+"""The client boundary: which errors are retried, how they are wrapped, and that the deadline holds."""
+
+import time
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
+from pool_settings_handler import client
+from pool_settings_handler.errors import (
+    AccessDeniedError,
+    DeadlineExceededError,
+    OptOutListNotFoundError,
+    PoolConflictError,
+    PoolNotActiveError,
+    PoolNotFoundError,
+    RetriesExhaustedError,
+    ServiceError,
+    ServiceValidationError,
+)
+from pool_settings_handler.timing import Deadline, Timeouts
+
+FAST = Timeouts(
+    connect=1, read=1, response_budget=1, poll_interval=0.01, backoff_base=0.001, backoff_cap=0.002
+)
+
+
+def client_error(code, status=400, message="msg", **members):
+    response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    response.update(members)
+    return ClientError(response, "UpdatePool")
+
+
+class Scripted:
+    """A stand-in for a boto3 method: raises or returns the scripted outcomes in turn."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = []
+
+    def __call__(self, **params):
+        self.calls.append(params)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def call(method, seconds=5.0):
+    return client._call(
+        "UpdatePool", "pool-1", method, {"PoolId": "pool-1"}, Deadline(time.monotonic() + seconds), FAST
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        client_error("ThrottlingException"),
+        client_error("InternalServerException", 500),
+        client_error("ServiceUnavailable", 503),
+        client_error("SomethingNew", 502),
+        ReadTimeoutError(endpoint_url="https://x"),
+        ConnectTimeoutError(endpoint_url="https://x"),
+    ],
+    ids=["throttling", "internal", "unavailable", "any-5xx", "read-timeout", "connect-timeout"],
+)
+def test_transient_errors_are_retried_until_success(error):
+    method = Scripted(error, error, {"PoolArn": "arn"})
+    assert call(method) == {"PoolArn": "arn"}
+    assert len(method.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "wrapped", "reason"),
+    [
+        (
+            client_error("ConflictException", message="Protected.", Reason="DELETION_PROTECTION_ENABLED"),
+            PoolConflictError,
+            "UpdatePool pool-1 rejected: ConflictException DELETION_PROTECTION_ENABLED: Protected.",
+        ),
+        (
+            client_error(
+                "ValidationException",
+                message="Bad.",
+                Reason="INVALID_ARN",
+                Fields=[{"Name": "TwoWayChannelArn", "Message": "bad"}],
+            ),
+            ServiceValidationError,
+            "UpdatePool pool-1 rejected: ValidationException INVALID_ARN (fields: TwoWayChannelArn): Bad.",
+        ),
+        (
+            client_error("ResourceNotFoundException", 404, "Gone.", ResourceType="pool", ResourceId="pool-1"),
+            PoolNotFoundError,
+            "UpdatePool: pool pool-1 not found: Gone.",
+        ),
+        (
+            client_error(
+                "ResourceNotFoundException", 404, "No list.", ResourceType="opt-out-list", ResourceId="L1"
+            ),
+            OptOutListNotFoundError,
+            "UpdatePool pool-1: opt-out list L1 not found: No list.",
+        ),
+        (
+            client_error("AccessDeniedException", 403, "Denied."),
+            AccessDeniedError,
+            "UpdatePool pool-1 denied: AccessDeniedException "
+            "(the handler's role lacks sms-voice:UpdatePool): Denied.",
+        ),
+        (client_error("Mystery", 400, "Huh."), ServiceError, "UpdatePool pool-1 failed: Mystery: Huh."),
+    ],
+    ids=["conflict", "validation", "pool-not-found", "list-not-found", "access-denied", "unknown"],
+)
+def test_permanent_errors_are_wrapped_once_and_never_retried(error, wrapped, reason):
+    method = Scripted(error, {"PoolArn": "never"})
+    with pytest.raises(wrapped) as caught:
+        call(method)
+    assert caught.value.reason == reason
+    assert caught.value.__cause__ is error
+    assert len(method.calls) == 1
+
+
+def test_retries_stop_before_the_deadline_with_the_last_error_in_the_reason():
+    throttled = client_error("ThrottlingException", message="Rate exceeded")
+    method = Scripted(*[throttled] * 10_000)
+    started = time.monotonic()
+    with pytest.raises(RetriesExhaustedError) as caught:
+        call(method, seconds=0.3)
+    assert time.monotonic() - started < 2
+    assert caught.value.reason.startswith("UpdatePool pool-1 failed after ")
+    assert caught.value.reason.endswith(
+        "stopped before the Lambda deadline: ThrottlingException: Rate exceeded"
+    )
+    assert caught.value.attempts == len(method.calls) > 1
+
+
+def test_no_call_starts_once_the_deadline_has_passed():
+    method = Scripted({"PoolArn": "never"})
+    with pytest.raises(DeadlineExceededError):
+        call(method, seconds=-1)
+    assert method.calls == []
+
+
+def test_backoff_ceiling_doubles_and_is_capped():
+    delays = []
+    throttled = client_error("ThrottlingException")
+    method = Scripted(*[throttled] * 6, {"ok": True})
+    timeouts = Timeouts(backoff_base=1, backoff_cap=4)
+    client._call(
+        "UpdatePool", "p", method, {}, Deadline(time.monotonic() + 100), timeouts, sleep=delays.append
+    )
+    assert len(delays) == 6
+    for delay, ceiling in zip(delays, [1, 2, 4, 4, 4, 4], strict=True):
+        assert 0 <= delay <= ceiling
+
+
+def test_a_pool_that_stays_creating_is_waited_for_then_given_up_before_the_deadline(monkeypatch):
+    statuses = iter(["CREATING", "CREATING", "ACTIVE"])
+    monkeypatch.setattr(client, "describe_pool", lambda *a: {"PoolId": "p", "Status": next(statuses)})
+    pool = client.describe_active_pool("p", Deadline(time.monotonic() + 5), FAST, sleep=lambda s: None)
+    assert pool["Status"] == "ACTIVE"
+
+    monkeypatch.setattr(client, "describe_pool", lambda *a: {"PoolId": "p", "Status": "CREATING"})
+    with pytest.raises(DeadlineExceededError) as caught:
+        client.describe_active_pool("p", Deadline(time.monotonic() + 0.2), FAST)
+    assert caught.value.reason.startswith("Deadline reached: pool p still CREATING after ")
+
+
+def test_a_deleting_pool_is_not_updated(monkeypatch):
+    monkeypatch.setattr(client, "describe_pool", lambda *a: {"PoolId": "p", "Status": "DELETING"})
+    with pytest.raises(PoolNotActiveError):
+        client.describe_active_pool("p", Deadline(time.monotonic() + 5), FAST)
+
+
+def test_the_client_is_built_once_with_explicit_timeouts_and_no_botocore_retries(monkeypatch):
+    monkeypatch.setenv("POOL_SETTINGS_CONNECT_TIMEOUT", "1.5")
+    monkeypatch.setenv("POOL_SETTINGS_READ_TIMEOUT", "2.5")
+    client.reset_client()
+    try:
+        first = client.get_client()
+        assert client.get_client() is first
+        assert first.meta.config.connect_timeout == 1.5
+        assert first.meta.config.read_timeout == 2.5
+        assert first.meta.config.retries["total_max_attempts"] == 1
+    finally:
+        client.reset_client()
+
+
+def test_the_standard_endpoint_variable_redirects_the_client(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", "http://127.0.0.1:9")
+    client.reset_client()
+    try:
+        assert client.get_client().meta.endpoint_url == "http://127.0.0.1:9"
+    finally:
+        client.reset_client()
+    monkeypatch.delenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:8")
+    try:
+        assert client.get_client().meta.endpoint_url == "http://127.0.0.1:8"
+    finally:
+        client.reset_client()
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    assert (
+        boto3.session.Session()
+        .client("pinpoint-sms-voice-v2")
+        .meta.endpoint_url.startswith("https://sms-voice.")
+    )

@@ -1,0 +1,180 @@
+"""The crhelper adapter: one answer per event, no polling clients, no Delete sleep, our physical IDs."""
+
+import json
+import logging
+import threading
+import time
+
+import boto3
+import pytest
+from crhelper import CfnResource
+from lambda_runtime import LambdaContext
+from pool_settings_handler import handler as handler_module
+from pool_settings_handler import resource as resource_module
+from pool_settings_handler.errors import PoolConflictError
+from pool_settings_handler.resource import Outcome, PoolSettingsResource
+
+ARN = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
+
+
+def event(request_type="Create", **extra):
+    return {
+        "RequestType": request_type,
+        "ResponseURL": "https://127.0.0.1:1/cloudformation-response/x?X-Amz-Signature=secret",
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+        "RequestId": "req-1",
+        "LogicalResourceId": "Settings",
+        "ResourceType": "Custom::SmsPoolSettings",
+        "ResourceProperties": {
+            "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:f",
+            "PoolId": "p",
+        },
+        **extra,
+    }
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every (url, body) the resource would PUT, instead of sending it."""
+    bodies = []
+    lock = threading.Lock()
+
+    def fake_put(url, body, **kwargs):
+        with lock:
+            bodies.append((url, body, kwargs))
+        return True
+
+    monkeypatch.setattr(resource_module, "put_response", fake_put)
+    return bodies
+
+
+def run(ev, create=None, update=None, delete=None, timeout=30.0):
+    never = lambda e, c: pytest.fail("not this function")  # noqa: E731
+    resource = PoolSettingsResource()
+    resource.register(create=create or never, update=update or never, delete=delete or never)
+    resource(ev, LambdaContext(timeout))
+
+
+def test_it_sets_every_attribute_a_real_cfn_resource_has(monkeypatch):
+    monkeypatch.setenv("AWS_SAM_LOCAL", "true")  # so the reference builds no boto3 clients
+    root_level = logging.getLogger().level
+    try:
+        reference = CfnResource(log_level="INFO")
+    finally:
+        logging.getLogger().setLevel(root_level)
+    assert set(vars(reference)) <= set(vars(PoolSettingsResource()))
+
+
+def test_it_builds_no_boto3_clients(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("boto3.client called")
+
+    monkeypatch.setattr(boto3, "client", refuse)
+    monkeypatch.delenv("AWS_SAM_LOCAL", raising=False)
+    PoolSettingsResource()
+
+
+def test_success_sends_the_outcome_once(sent):
+    run(event(), create=lambda e, c: Outcome(ARN, {"PoolArn": ARN}))
+    assert len(sent) == 1
+    url, body, _ = sent[0]
+    assert url == event()["ResponseURL"]
+    assert (body["Status"], body["PhysicalResourceId"], body["Data"]) == ("SUCCESS", ARN, {"PoolArn": ARN})
+
+
+def test_a_failed_create_gets_a_deterministic_physical_id_that_is_not_an_arn(sent):
+    def fail(e, c):
+        raise PoolConflictError("UpdatePool", "p", "X", "no")
+
+    run(event(), create=fail)
+    body = sent[0][1]
+    assert body["Status"] == "FAILED"
+    assert body["Reason"] == "UpdatePool p rejected: ConflictException X: no"
+    assert body["PhysicalResourceId"] == "failed-create-req-1"
+
+
+def test_a_failed_update_keeps_the_physical_id(sent):
+    def fail(e, c):
+        raise PoolConflictError("UpdatePool", "p", "X", "no")
+
+    run(event("Update", PhysicalResourceId=ARN, OldResourceProperties={"PoolId": "p"}), update=fail)
+    assert sent[0][1]["PhysicalResourceId"] == ARN
+
+
+def test_an_unexpected_exception_answers_failed_naming_it(sent):
+    def boom(e, c):
+        raise KeyError("PoolArn")
+
+    run(event(), create=boom)
+    assert sent[0][1]["Status"] == "FAILED"
+    assert sent[0][1]["Reason"] == "Internal error: KeyError: 'PoolArn'"
+
+
+def test_delete_answers_at_once_without_crhelpers_sleep(sent):
+    started = time.monotonic()
+    run(event("Delete", PhysicalResourceId=ARN), delete=lambda e, c: Outcome(None), timeout=300)
+    assert time.monotonic() - started < 5
+    assert (sent[0][1]["Status"], sent[0][1]["PhysicalResourceId"]) == ("SUCCESS", ARN)
+
+
+def test_when_crhelpers_timer_fires_first_only_its_answer_is_sent(sent):
+    def slow(e, c):
+        time.sleep(1.0)
+        return Outcome(ARN)
+
+    run(event(), create=slow, timeout=0.8)  # crhelper's timer fires 0.5 s before the end
+    time.sleep(0.1)
+    assert len(sent) == 1
+    body = sent[0][1]
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("Timed out: no answer after 0.")
+    assert body["PhysicalResourceId"] == "failed-create-req-1"
+
+
+def test_concurrent_sends_for_one_event_produce_one_answer(sent):
+    resource = PoolSettingsResource()
+    resource._event, resource._response_url, resource.Status = event(), event()["ResponseURL"], "SUCCESS"
+    threads = [threading.Thread(target=resource._send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sent) == 1
+
+
+def test_the_response_deadline_is_just_before_the_lambda_end(sent):
+    started = time.monotonic()
+    run(event(), create=lambda e, c: Outcome(ARN), timeout=20)
+    deadline = sent[0][2]["deadline"]
+    assert started + 19 < deadline < started + 20
+
+
+def test_an_event_without_response_url_is_logged_not_crashed(sent, caplog):
+    ev = event()
+    del ev["ResponseURL"]
+    run(ev, create=lambda e, c: Outcome(ARN))
+    assert sent == []
+
+
+def test_one_structured_line_is_logged_per_event(sent, caplog):
+    caplog.set_level(logging.INFO, logger="pool_settings_handler")
+    run(event(), create=lambda e, c: Outcome(ARN, {"PoolArn": ARN, "ChangedFields": "TwoWayEnabled"}))
+    lines = [
+        r for r in caplog.records if r.name == "pool_settings_handler" and r.getMessage().startswith("{")
+    ]
+    assert len(lines) == 1
+    line = json.loads(lines[0].getMessage())
+    assert isinstance(line.pop("Seconds"), float)
+    assert line == {
+        "RequestType": "Create",
+        "LogicalResourceId": "Settings",
+        "Pool": ARN,
+        "PhysicalResourceId": ARN,
+        "ChangedFields": "TwoWayEnabled",
+        "Result": "SUCCESS",
+    }
+
+
+def test_crhelper_and_our_loggers_are_held_at_info():
+    assert handler_module.logging.getLogger("crhelper").level == logging.INFO
+    assert logging.getLogger("pool_settings_handler").level == logging.INFO
