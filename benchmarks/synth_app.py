@@ -13,6 +13,9 @@ update, its policy scoped to the pool's ARN, every other option at its default.
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import custom_resources as cr
@@ -67,9 +70,18 @@ def add_acr(stack: cdk.Stack, index: int) -> None:
     )
 
 
+def project_context() -> dict[str, Any]:
+    """The feature flags of the repository's cdk.json, if it has one, so both apps run as a user's would."""
+    path = Path(__file__).resolve().parent.parent / "cdk.json"
+    if not path.is_file():
+        return {}
+    context = json.loads(path.read_text()).get("context", {})
+    return dict(context) if isinstance(context, dict) else {}
+
+
 def build(kind: str, pools: int, outdir: str) -> None:
     """Synthesize a stack named ``Bench`` with ``pools`` pools' settings into ``outdir``."""
-    app = cdk.App(outdir=outdir)
+    app = cdk.App(outdir=outdir, context=project_context())
     stack = cdk.Stack(app, "Bench")
     add = add_ours if kind == "ours" else add_acr
     for index in range(pools):
