@@ -44,6 +44,12 @@ def sms(server: EmulatorServer) -> Any:
 
 
 @pytest.fixture
+def new_client(server: EmulatorServer) -> Callable[..., Any]:
+    """``new_client(region="us-east-1", **botocore_config)``: a client of this server."""
+    return lambda region="us-east-1", **config: make_client(server.endpoint_url, region, **config)
+
+
+@pytest.fixture
 def client_in(server: EmulatorServer) -> Callable[[str], Any]:
     """A client signing for another region: ``client_in("eu-west-1")``."""
     return lambda region: make_client(server.endpoint_url, region, retries={"total_max_attempts": 1})
