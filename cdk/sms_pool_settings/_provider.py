@@ -13,6 +13,7 @@ import jsii
 from aws_cdk import (
     Annotations,
     AspectPriority,
+    CfnResource,
     Aspects,
     Duration,
     IAspect,
@@ -122,6 +123,14 @@ class PoolSettingsProvider(Construct):
             role=self.role,
             description="Custom::SmsPoolSettings provider: applies declared SMS pool settings",
         )
+        # Function makes its resource depend on the whole role construct: the role (already implied by the
+        # Fn::GetAtt of its ARN, which cfn-lint flags as W3005) and its DefaultPolicy (needed, so the
+        # permissions exist before the first invocation). Keep only the DefaultPolicy. The role's policy
+        # never overflows into managed policies (see INLINE_POLICY_BUDGET), so nothing else is needed.
+        default_policy = self.role.node.find_child("DefaultPolicy").node.default_child
+        function_resource = self.function.node.default_child
+        assert isinstance(default_policy, CfnResource) and isinstance(function_resource, CfnResource)
+        function_resource.add_override("DependsOn", [default_policy.logical_id])
         # The role's statements are written when CDK prepares the app, after every PoolSettings of the
         # stack has registered, and before the role's own aspect decides whether to split its policy.
         Aspects.of(self).add(_WriteGrants(self), priority=AspectPriority.MUTATING)

@@ -181,8 +181,8 @@ class PoolSettings(Construct):
             properties=properties,
             service_timeout=SERVICE_TIMEOUT,
         )
-        # The role's statements must exist before the first call, not merely the function.
-        self._resource.node.add_dependency(provider.role)
+        # No explicit dependency on the role: the ServiceToken's Fn::GetAtt waits for the function, which
+        # waits for the role's policy (see _provider.py).
 
     @property
     def attr_pool_arn(self) -> str:

@@ -1,0 +1,110 @@
+"""Example app: declare the settings of an existing SMS pool and of a pool this stack creates.
+
+npx cdk synth                                   # offline, no credentials needed
+npx cdk synth -c existingPoolId=pool-<32 hex>   # the pool you already have
+npx cdk deploy -c reconcile=$BUILD_ID           # re-apply every declared setting (drift correction)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import App, Environment, Stack
+from aws_cdk import aws_smsvoice as smsvoice
+from constructs import Construct
+
+from sms_pool_settings import PoolSettings
+
+STACK_NAME = "SmsPoolSettingsExample"
+# Defaults keep `cdk synth` deterministic and offline; override them with -c key=value.
+DEFAULT_CONTEXT = {
+    "account": "111111111111",
+    "region": "us-east-1",
+    "existingPoolId": "pool-0123456789abcdef0123456789abcdef",
+    "phoneNumberId": "phone-0123456789abcdef0123456789abcdef",
+}
+
+
+class SmsPoolSettingsExample(Stack):
+    """One existing pool and one new pool, their settings declared with PoolSettings."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        existing_pool_id: str,
+        phone_number_id: str,
+        reconcile_token: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+
+        # (1) A pool that exists already, created in the console or by another team: only the settings
+        # declared here are managed; everything else on it is left as it is.
+        PoolSettings(
+            self,
+            "ExistingPoolSettings",
+            pool=existing_pool_id,
+            deletion_protection_enabled=True,
+            shared_routes_enabled=False,
+            reconcile_token=reconcile_token,
+        )
+
+        # (2) A pool and an opt-out list created by this stack. The settings PoolSettings manages are kept
+        # off the CfnPool: declaring one in both places would make them fight on every deploy.
+        opt_out_list = smsvoice.CfnOptOutList(self, "OptOutList")
+        pool = smsvoice.CfnPool(
+            self,
+            "Pool",
+            origination_identities=[
+                self.format_arn(service="sms-voice", resource="phone-number", resource_name=phone_number_id)
+            ],
+            mandatory_keywords=smsvoice.CfnPool.MandatoryKeywordsProperty(
+                help=smsvoice.CfnPool.MandatoryKeywordProperty(
+                    message="Example Co. alerts. Reply STOP to stop."
+                ),
+                stop=smsvoice.CfnPool.MandatoryKeywordProperty(
+                    message="You will no longer receive messages."
+                ),
+            ),
+        )
+        PoolSettings(
+            self,
+            "NewPoolSettings",
+            pool=pool,
+            two_way_enabled=False,
+            self_managed_opt_outs_enabled=True,
+            opt_out_list=opt_out_list,
+            deletion_protection_enabled=True,
+            reconcile_token=reconcile_token,
+        )
+
+
+def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> App:
+    """Build the example app; ``context`` adds to (or replaces) what ``-c key=value`` gives.
+
+    Context keys: ``account``, ``region``, ``existingPoolId``, ``phoneNumberId`` (defaults in
+    DEFAULT_CONTEXT) and ``reconcile`` (any string; no token when absent or empty).
+
+    Example:
+        >>> build_app({"reconcile": "build-42"}).synth()  # doctest: +SKIP
+    """
+    app = App(context=context, outdir=outdir)
+
+    def setting(key: str) -> Any:
+        return app.node.try_get_context(key) or DEFAULT_CONTEXT.get(key)
+
+    SmsPoolSettingsExample(
+        app,
+        STACK_NAME,
+        env=Environment(account=setting("account"), region=setting("region")),
+        existing_pool_id=setting("existingPoolId"),
+        phone_number_id=setting("phoneNumberId"),
+        reconcile_token=setting("reconcile") or None,
+    )
+    return app
+
+
+if __name__ == "__main__":
+    build_app().synth()
