@@ -12,7 +12,6 @@ from typing import Any
 from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_smsvoice as smsvoice
 from constructs import Construct
-
 from sms_pool_settings import PoolSettings
 
 STACK_NAME = "SmsPoolSettingsExample"

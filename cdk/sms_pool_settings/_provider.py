@@ -13,8 +13,8 @@ import jsii
 from aws_cdk import (
     Annotations,
     AspectPriority,
-    CfnResource,
     Aspects,
+    CfnResource,
     Duration,
     IAspect,
     Stack,
