@@ -151,3 +151,23 @@ def test_assertion_provider_may_call_describe_pools(assembly: Path) -> None:
     ]
 
     assert ["sms-voice:DescribePools"] in actions
+
+
+@pytest.mark.slow
+def test_integ_app_synthesizes_without_warnings_or_errors(assembly: Path) -> None:
+    manifest = json.loads((assembly / "manifest.json").read_text(encoding="utf-8"))
+    metadata: list[tuple[str, dict]] = []
+    for artifact in manifest["artifacts"].values():
+        # Newer assemblies keep a stack's metadata in a file of its own.
+        sources = [artifact.get("metadata", {})]
+        if "additionalMetadataFile" in artifact:
+            extra = assembly / artifact["additionalMetadataFile"]
+            sources.append(json.loads(extra.read_text(encoding="utf-8")))
+        for source in sources:
+            metadata += [(path, entry) for path, entries in source.items() for entry in entries]
+
+    problems = ("aws:cdk:warning", "aws:cdk:error")
+    annotations = [f"{path}: {entry['data']}" for path, entry in metadata if entry["type"] in problems]
+
+    assert len(metadata) > 0
+    assert annotations == []
