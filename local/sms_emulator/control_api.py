@@ -85,7 +85,7 @@ class ControlApi:
             ("GET", "health"): lambda b, q: {"ok": True},
             ("POST", "reset"): self._reset,
             ("POST", "faults"): self._add_fault,
-            ("GET", "faults"): lambda b, q: self.faults.list(),
+            ("GET", "faults"): lambda b, q: self.faults.snapshot(),
             ("DELETE", "faults"): self._clear_faults,
             ("POST", "rate-limit"): self._rate_limit,
             ("POST", "pool-statuses"): self._pool_statuses,

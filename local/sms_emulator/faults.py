@@ -84,7 +84,8 @@ class FaultRegistry:
         with self._lock:
             self._faults.clear()
 
-    def list(self) -> list[dict[str, Any]]:
+    def snapshot(self) -> list[dict[str, Any]]:
+        """The armed faults, in order, as JSON."""
         with self._lock:
             return [f.to_json() for f in self._faults]
 

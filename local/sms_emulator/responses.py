@@ -11,9 +11,9 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.model import ListShape, Shape, StructureShape
 
@@ -40,6 +40,12 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 _REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
 
 
+class Headers(Protocol):
+    """Read access to request headers (``http.client.HTTPMessage`` or a dict)."""
+
+    def get(self, name: str, default: Any = None, /) -> Any: ...
+
+
 @dataclass
 class Outcome:
     """What to do on the wire: ``respond`` with ``status``/``body``, or ``hang``/``reset`` the socket."""
@@ -50,7 +56,7 @@ class Outcome:
     seconds: float = 0.0
 
 
-def region_of(headers: Mapping[str, str]) -> str:
+def region_of(headers: Headers) -> str:
     """The region of the SigV4 credential scope in ``Authorization``; us-east-1 when absent."""
     match = _REGION.search(headers.get("Authorization", "") or "")
     return match.group(1) if match else DEFAULT_REGION
@@ -114,7 +120,7 @@ class Dispatcher:
         with self.calls_lock:
             self.calls.append(entry)
 
-    def answer(self, headers: Mapping[str, str], raw_body: bytes) -> Outcome:
+    def answer(self, headers: Headers, raw_body: bytes) -> Outcome:
         """Handle one POST to ``/``."""
         region = region_of(headers)
         target = headers.get("X-Amz-Target", "") or ""

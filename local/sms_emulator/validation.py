@@ -127,10 +127,15 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+def _has_type(value: Any, type_name: str) -> bool:
+    # JSON has no separate boolean and number types in Python's eyes (bool is an int): tell them apart.
+    if isinstance(value, bool):
+        return type_name == "boolean"
+    return isinstance(value, _JSON_TYPES.get(type_name, (object,)))
+
+
 def _check(shape: Shape, value: Any, path: str, name: str, errors: list[FieldError]) -> None:
-    expected = _JSON_TYPES.get(shape.type_name, (object,))
-    wrong_bool = isinstance(value, bool) and shape.type_name not in ("boolean",)
-    if not isinstance(value, expected) or wrong_bool:
+    if not _has_type(value, shape.type_name):
         errors.append(FieldError(path, name, value, f"Member must be of type {shape.type_name}"))
         return
     meta = shape.metadata
