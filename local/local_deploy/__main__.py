@@ -1,0 +1,5 @@
+"""``python -m local_deploy``: see ``cli.py``."""
+
+from local_deploy.cli import main
+
+main()

@@ -1,0 +1,199 @@
+"""``python -m local_deploy``: deploy, destroy, drift, status and console commands on the local account.
+
+Each command runs against the emulator given by ``--endpoint-url`` (or the SDK's standard variable
+``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2``) or, when none is given, one started in-process for the
+command with its state in ``.local-state/``.
+Exit codes: 0 success (drift: none found), 1 failure, 2 drift found (``drift`` only) or bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pool_settings_handler import constants as c
+
+from local_deploy.client import SmsClient
+from local_deploy.errors import DeployError, DriverError, StateError
+from local_deploy.session import DEFAULT_REGION, DEFAULT_STATE_DIR, LocalAccount, drift_of
+from local_deploy.state import StateStore
+from local_deploy.synth import synth
+from local_deploy.template import read_assembly
+
+EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 1, 2
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"
+
+
+def _context(pairs: Sequence[str]) -> dict[str, str]:
+    context: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise DriverError(f"--context must be key=value, got {pair!r}")
+        context[key] = value
+    return context
+
+
+def _setting(pair: str) -> tuple[str, Any]:
+    name, sep, value = pair.partition("=")
+    if not sep or name not in c.MANAGED_SETTINGS:
+        raise DriverError(
+            f"a setting must be Name=value with Name one of {', '.join(c.MANAGED_SETTINGS)}, got {pair!r}"
+        )
+    if name in c.BOOLEAN_SETTINGS:
+        if value not in ("true", "false"):
+            raise DriverError(f"{name} must be true or false, got {value!r}")
+        return name, value == "true"
+    return name, value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m local_deploy",
+        description="Deploy a synthesized CDK stack to the emulated SMS endpoint, as CloudFormation would.",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        default=os.environ.get(ENDPOINT_VARIABLE) or None,
+        help=f"an emulator already running (default: ${ENDPOINT_VARIABLE}, else one started for the command)",
+    )
+    parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
+    parser.add_argument("--region", default=DEFAULT_REGION, help="default: %(default)s")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    deploy = commands.add_parser("deploy", help="synthesize (unless --no-synth) and deploy a stack")
+    deploy.add_argument("--stack", help="stack name (default: the only stack in the app)")
+    deploy.add_argument(
+        "--app-dir", default="cdk.out", help="cloud assembly directory (default: %(default)s)"
+    )
+    deploy.add_argument(
+        "-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="CDK context"
+    )
+    deploy.add_argument("--no-synth", action="store_true", help="deploy the assembly in --app-dir as it is")
+
+    for name, text in (
+        ("destroy", "delete every resource of a stack, in reverse dependency order"),
+        ("status", "show a stack's status and resources as last applied"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--stack", help="stack name (default: the only stack with local state)")
+
+    drift = commands.add_parser(
+        "drift", help="compare declared pool settings with the live pools (read only)"
+    )
+    drift.add_argument("--stack", help="stack name (default: the only stack with local state)")
+    drift.add_argument("--aws", action="store_true", help="read pools from real AWS (the SDK's credentials)")
+
+    console = commands.add_parser("console", help="act on a pool out of band, as a console user would")
+    actions = console.add_subparsers(dest="action", required=True)
+    set_pool = actions.add_parser("set-pool", help="UpdatePool with the given settings")
+    set_pool.add_argument("pool", help="pool ID or ARN")
+    set_pool.add_argument(
+        "settings", nargs="+", metavar="Name=value", help="e.g. DeletionProtectionEnabled=false"
+    )
+    set_pool.add_argument("--aws", action="store_true", help="act on real AWS (the SDK's credentials)")
+    show_pool = actions.add_parser("show-pool", help="DescribePools for one pool")
+    show_pool.add_argument("pool", help="pool ID or ARN")
+    show_pool.add_argument("--aws", action="store_true", help="read real AWS (the SDK's credentials)")
+    return parser
+
+
+def _stack_name(args: argparse.Namespace) -> str:
+    if args.stack:
+        return str(args.stack)
+    stacks = StateStore(args.state_dir).stacks()
+    if len(stacks) != 1:
+        raise StateError(
+            f"--stack is required when {args.state_dir} holds state for {len(stacks)} stacks "
+            f"({', '.join(stacks) or 'none'})"
+        )
+    return stacks[0]
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the command; returns the exit code. Errors print one line, no traceback."""
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except DriverError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("console", "drift") and args.aws:
+        return _out_of_band(args, SmsClient(None, args.region))
+    with LocalAccount(args.state_dir, args.endpoint_url, args.region) as account:
+        if args.command == "deploy":
+            if not args.no_synth:
+                print(f"Synthesizing with the pinned CDK CLI into {args.app_dir} ...", flush=True)
+                synth(args.app_dir, _context(args.context))
+            elif args.context:
+                raise DriverError("--context needs a synth: drop --no-synth")
+            result = account.deploy(read_assembly(args.app_dir, args.stack))
+            return EXIT_OK if result.ok else EXIT_FAILED
+        if args.command == "destroy":
+            return EXIT_OK if account.destroy(_stack_name(args)).ok else EXIT_FAILED
+        if args.command == "status":
+            return _status(account, _stack_name(args))
+        if args.command == "drift":
+            return _report(account.drift(_stack_name(args)))
+        return _out_of_band(args, account.sms())
+
+
+def _out_of_band(args: argparse.Namespace, sms: SmsClient) -> int:
+    if args.command == "drift":
+        state = StateStore(args.state_dir).load(_stack_name(args))
+        if state is None:
+            raise StateError(f"no local state for the stack in {args.state_dir}: deploy it first")
+        return _report(drift_of(state, sms))
+    if args.action == "set-pool":
+        settings = dict(_setting(pair) for pair in args.settings)
+        pool = sms.update_pool(args.pool, **settings)
+        print(f"UpdatePool {pool['PoolId']}: " + ", ".join(f"{k}={_text(pool.get(k))}" for k in settings))
+        return EXIT_OK
+    pool = sms.describe_pool(args.pool)
+    for key in ("PoolId", "PoolArn", "Status", "MessageType", *c.MANAGED_SETTINGS):
+        if key in pool:
+            print(f"{key}: {_text(pool[key])}")
+    return EXIT_OK
+
+
+def _report(differences: list[Any]) -> int:
+    if not differences:
+        print("No drift: every declared setting matches its live pool.")
+        return EXIT_OK
+    print(f"Drift found ({len(differences)} setting(s)):")
+    for difference in differences:
+        print(f"  {difference}")
+    return EXIT_DRIFT
+
+
+def _status(account: LocalAccount, stack_name: str) -> int:
+    state = account.store.load(stack_name)
+    if state is None:
+        print(f"{stack_name}: not deployed")
+        return EXIT_FAILED
+    print(f"{stack_name}: {state.status}")
+    for logical, res in sorted(state.resources.items()):
+        where = "" if res.local else "  (not applied locally)"
+        print(f"  {logical:<50} {res.type:<28} {res.physical_id}{where}")
+    return EXIT_OK
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        sys.exit(run())
+    except DeployError as exc:  # a failed SDK call outside a deploy (console, drift)
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
