@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_cdk import Annotations, CustomResource, IResolvable, Stack, Token
@@ -225,7 +226,7 @@ def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
             continue
         declared = getattr(pool, attribute)
         if declared is not None and member is not None and not Token.is_unresolved(declared):
-            declared = declared.get(member) if isinstance(declared, dict) else getattr(declared, member)
+            declared = _member(declared, member)
         if declared is not None:
             conflicts.append(f"{cfn_key} and PoolSettings argument {argument}")
     if conflicts:
@@ -233,6 +234,14 @@ def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
             f"pool CfnPool {pool.node.path} declares {'; '.join(conflicts)}: the two would fight over the "
             "setting on every deploy; keep it on one of them"
         )
+
+
+def _member(struct: Any, member: str) -> Any:
+    """A member of a CDK struct, given as the struct class or as a dict (snake_case or camelCase keys)."""
+    if isinstance(struct, dict):
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), member)
+        return struct.get(member, struct.get(camel))
+    return getattr(struct, member, None)
 
 
 def _channel_arn(channel: str | sns.ITopic | None) -> str | None:

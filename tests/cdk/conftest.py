@@ -1,0 +1,119 @@
+"""Fixtures for the construct's tests: stacks in a fixed account and region, and template helpers.
+
+Synthesis is the slow part (about a second per stack through jsii): tests that only read a template
+share one synthesized stack per module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aws_cdk import App, Environment, Stack
+from aws_cdk.assertions import Template
+from pool_settings_handler.constants import RESOURCE_TYPE
+
+from sms_pool_settings import PoolSettings
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def new_stack(
+    stack_id: str = "TestStack", *, account: str | None = ACCOUNT, region: str | None = REGION
+) -> Stack:
+    """A stack in a new app; account and region concrete unless given as None (environment-agnostic)."""
+    env = Environment(account=account, region=region) if account or region else None
+    return Stack(App(), stack_id, env=env)
+
+
+def pool_id(number: int) -> str:
+    """A syntactically valid pool ID, different for every ``number``."""
+    return f"pool-{number:032x}"
+
+
+def properties_of(stack: Stack, settings: PoolSettings) -> dict[str, Any]:
+    """The exact ``Properties`` of ``settings``' custom resource in ``stack``'s synthesized template."""
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    logical_id = stack.resolve(settings._resource.node.default_child.logical_id)  # type: ignore[union-attr]
+    resource = resources[logical_id]
+    assert resource["Type"] == RESOURCE_TYPE
+    return dict(resource["Properties"])
+
+
+def role_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every statement of every inline policy attached to the provider's role."""
+    statements: list[dict[str, Any]] = []
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            statements += resource["Properties"]["PolicyDocument"]["Statement"]
+        if resource["Type"] == "AWS::IAM::Role":
+            for policy in resource["Properties"].get("Policies", []):
+                statements += policy["PolicyDocument"]["Statement"]
+    return statements
+
+
+def app_module() -> Any:
+    """The example app's module (cdk/app.py is a script, not part of the installed package)."""
+    if "sms_pool_settings_example_app" not in sys.modules:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(
+            "sms_pool_settings_example_app", REPO_ROOT / "cdk/app.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules["sms_pool_settings_example_app"]
+
+
+def compact(value: Any) -> str:
+    """JSON as IAM counts it: without whitespace."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+# What CloudFormation's intrinsics become at deploy time, choosing the longest realistic values, so a
+# policy measured this way is at least as long as the one IAM will see.
+_LONGEST_PARTITION = "aws-us-gov"
+_LONGEST_ARN = f"arn:{_LONGEST_PARTITION}:sms-voice:us-gov-west-1:{ACCOUNT}:opt-out-list/" + "x" * 64
+
+
+def deployed(value: Any) -> Any:
+    """``value`` with Ref, Fn::GetAtt and Fn::Join replaced by the longest values they can take."""
+    if isinstance(value, list):
+        return [deployed(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Ref"}:
+        return {"AWS::Partition": _LONGEST_PARTITION, "AWS::Region": "us-gov-west-1"}.get(
+            value["Ref"], _LONGEST_ARN
+        )
+    if set(value) == {"Fn::GetAtt"}:
+        return _LONGEST_ARN
+    if set(value) == {"Fn::Join"}:
+        separator, parts = value["Fn::Join"]
+        return separator.join(deployed(p) for p in parts)
+    return {k: deployed(v) for k, v in value.items()}
+
+
+@pytest.fixture(scope="session")
+def h() -> SimpleNamespace:
+    """The helpers above, for test modules (pytest's importlib mode cannot import conftest)."""
+    return SimpleNamespace(
+        ACCOUNT=ACCOUNT,
+        REGION=REGION,
+        REPO_ROOT=REPO_ROOT,
+        new_stack=new_stack,
+        pool_id=pool_id,
+        properties_of=properties_of,
+        role_statements=role_statements,
+        app_module=app_module,
+        compact=compact,
+        deployed=deployed,
+    )
