@@ -16,7 +16,6 @@ import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk.assertions import Template
 from pool_settings_handler.constants import RESOURCE_TYPE
-
 from sms_pool_settings import PoolSettings
 
 ACCOUNT = "123456789012"

@@ -22,7 +22,6 @@ from pool_settings_handler.constants import (
     PROP_RECONCILE_TOKEN,
     RESOURCE_TYPE,
 )
-
 from sms_pool_settings import PoolSettings
 
 POOL = "pool-0123456789abcdef0123456789abcdef"
