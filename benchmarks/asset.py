@@ -25,6 +25,8 @@ class AssetSize:
     files: int
     raw_bytes: int
     zipped_bytes: int
+    # Zipped bytes of each top-level entry zipped on its own (they do not add up exactly to the whole).
+    parts: dict[str, int]
 
 
 def zip_bytes(root: Path) -> bytes:
@@ -59,7 +61,10 @@ def lambda_assets(cloud_assembly: Path, template: dict[str, Any]) -> list[AssetS
         files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
         already_zipped = root.is_file() and root.suffix == ".zip"
         zipped = root.stat().st_size if already_zipped else len(zip_bytes(root))
-        sizes.append(AssetSize(logical_id, len(files), sum(p.stat().st_size for p in files), zipped))
+        parts = (
+            {} if root.is_file() else {child.name: len(zip_bytes(child)) for child in sorted(root.iterdir())}
+        )
+        sizes.append(AssetSize(logical_id, len(files), sum(p.stat().st_size for p in files), zipped, parts))
     return sizes
 
 

@@ -28,12 +28,16 @@ class ColdStartResult:
     seconds: dict[str, list[float]] = field(default_factory=dict)
     ratios: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # In-process phases per kind: seconds to import, seconds to build the client after import.
+    import_seconds: dict[str, list[float]] = field(default_factory=dict)
+    client_seconds: dict[str, list[float]] = field(default_factory=dict)
 
     def summary(self, name: str) -> Summary:
         return summarize(self.ratios[name] if "/" in name else self.seconds[name])
 
 
-def _time_once(kind: str) -> float:
+def _time_once(kind: str) -> tuple[float, float, float]:
+    """Wall seconds from spawn to ``ready``, and the probe's own import and client seconds."""
     env = child_env(PYTHONDONTWRITEBYTECODE="")
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -48,11 +52,12 @@ def _time_once(kind: str) -> float:
     line = proc.stdout.readline()
     elapsed = time.perf_counter() - start
     _, stderr = proc.communicate(timeout=60)
-    if line.strip() != "ready" or proc.returncode != 0:
+    words = line.split()
+    if len(words) != 3 or words[0] != "ready" or proc.returncode != 0:
         raise RuntimeError(
             f"cold start probe {kind!r} failed (exit {proc.returncode}): {stderr.strip()[-500:]}"
         )
-    return elapsed
+    return elapsed, float(words[1]), float(words[2])
 
 
 def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
@@ -76,8 +81,10 @@ def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
         times = {kind: _time_once(kind) for kind in order}
         if round_index < warmup:
             continue
-        for kind, seconds in times.items():
+        for kind, (seconds, imported, client) in times.items():
             result.seconds.setdefault(kind, []).append(seconds)
+            result.import_seconds.setdefault(kind, []).append(imported)
+            result.client_seconds.setdefault(kind, []).append(client)
         for a, b in (
             ("ours", "boto3"),
             ("crhelper", "boto3"),
@@ -85,5 +92,5 @@ def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
             ("ours-import", "boto3"),
         ):
             if a in times and b in times:
-                result.ratios.setdefault(f"{a}/{b}", []).append(times[a] / times[b])
+                result.ratios.setdefault(f"{a}/{b}", []).append(times[a][0] / times[b][0])
     return result

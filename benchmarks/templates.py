@@ -87,6 +87,8 @@ class TemplateFacts:
     resource_types: dict[str, int]
     iam_policy_chars: int
     roles: dict[str, RoleUsage] = field(default_factory=dict)
+    # Bytes the Custom::* resources take in the template as written (CDK indents by one space).
+    custom_bytes: int = 0
 
     @property
     def max_role_inline_chars(self) -> int:
@@ -166,4 +168,10 @@ def analyze(path: Path) -> TemplateFacts:
                 role = roles.setdefault(ref, RoleUsage())
                 role.managed_policies += 1
                 role.largest_managed_chars = max(role.largest_managed_chars, chars)
-    return TemplateFacts(len(raw), len(resources), dict(types), total_chars, roles)
+    template = json.loads(raw)
+    without_custom = {
+        **template,
+        "Resources": {k: v for k, v in resources.items() if not v["Type"].startswith("Custom::")},
+    }
+    custom_bytes = len(json.dumps(template, indent=1)) - len(json.dumps(without_custom, indent=1))
+    return TemplateFacts(len(raw), len(resources), dict(types), total_chars, roles, custom_bytes)

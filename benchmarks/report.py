@@ -1,0 +1,449 @@
+"""Write RESULTS.md from what the sections measured: the figures, the targets, and why any is missed.
+
+Every sentence that states a figure takes it from the run, so the file cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import templates
+from .coldstart import ColdStartResult
+from .events import HANDLERS, SCENARIOS, EventsResult
+from .events import LABELS as EVENT_LABELS
+from .scale import ScaleResult
+from .stats import summarize
+from .synth import LABELS, SynthResult
+
+# The issue's targets.
+MAX_TEMPLATE_BYTES_PER_POOL = 500
+RESOURCES_PER_POOL = 1
+MIN_POOLS_PER_STACK = 490
+MAX_ASSET_BYTES = 25_000  # "25 KB", read as the stricter decimal kilobytes
+MAX_COLD_START_RATIO = 1.05
+MAX_DELETE_SECONDS = 1.0
+X = "\N{MULTIPLICATION SIGN}"
+
+
+@dataclass
+class Results:
+    """What one run measured; a section that did not run is None."""
+
+    command: str
+    quick: bool
+    machine: dict[str, str]
+    synth: SynthResult | None = None
+    coldstart: ColdStartResult | None = None
+    events: EventsResult | None = None
+    scale: ScaleResult | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class Target:
+    name: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+    why: str = ""
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1000:.1f} KB"
+
+
+def _mib(n: float) -> str:
+    return f"{n / 1024 / 1024:.0f} MiB"
+
+
+def _ok(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: "not measured"}[met]
+
+
+# --- targets ------------------------------------------------------------------------------------
+
+
+def targets(r: Results) -> list[Target]:
+    """Each of the issue's targets with the figure measured against it."""
+    found: list[Target] = []
+    ev = r.events
+    if ev and ("Update, nothing changed", "ours") in ev.samples:
+        writes = ev.writes("Update, nothing changed", "ours")
+        found.append(
+            Target(
+                "0 writes on an Update with nothing changed and no drift",
+                f"{writes.high:.0f} writes (max of {writes.count})",
+                writes.high == 0,
+            )
+        )
+        delete = ev.seconds("Delete", "ours")
+        found.append(
+            Target(
+                f"Delete under {MAX_DELETE_SECONDS:.0f} s",
+                f"{delete.high * 1000:.1f} ms (max of {delete.count})",
+                delete.high < MAX_DELETE_SECONDS,
+            )
+        )
+    else:
+        found.append(Target("0 writes on an Update with nothing changed and no drift", "-", None))
+        found.append(Target(f"Delete under {MAX_DELETE_SECONDS:.0f} s", "-", None))
+    sy = r.synth
+    have_ours = bool(sy and len([n for n in sy.sizes if ("ours", n) in sy.facts]) >= 2)
+    if sy and have_ours:
+        per_pool = sy.per_pool("ours", "template_bytes")
+        found.append(
+            Target(
+                f"Template ≤ {MAX_TEMPLATE_BYTES_PER_POOL} bytes per pool",
+                f"{per_pool:.0f} bytes",
+                per_pool <= MAX_TEMPLATE_BYTES_PER_POOL,
+            )
+        )
+        resources = sy.per_pool("ours", "resources")
+        found.append(
+            Target(
+                f"{RESOURCES_PER_POOL} CloudFormation resource per pool",
+                f"{resources:.2f}",
+                round(resources, 2) <= RESOURCES_PER_POOL,
+            )
+        )
+    else:
+        found.append(Target(f"Template ≤ {MAX_TEMPLATE_BYTES_PER_POOL} bytes per pool", "-", None))
+        found.append(Target(f"{RESOURCES_PER_POOL} CloudFormation resource per pool", "-", None))
+    limit = sy.limits.get("ours") if sy else None
+    if limit:
+        verified = {True: ", verified by synth", False: ", NOT verified", None: ", estimate only"}[
+            limit.verified_ok
+        ]
+        found.append(
+            Target(
+                f"≥ {MIN_POOLS_PER_STACK} pools per stack",
+                f"{limit.estimate} ({limit.binding}{verified})",
+                limit.estimate >= MIN_POOLS_PER_STACK and limit.verified_ok is not False,
+            )
+        )
+    else:
+        found.append(Target(f"≥ {MIN_POOLS_PER_STACK} pools per stack", "-", None))
+    ours_assets = sy.assets.get("ours") if sy else None
+    if ours_assets:
+        zipped = sum(a.zipped_bytes for a in ours_assets)
+        found.append(
+            Target(
+                f"Zipped asset ≤ {_kb(MAX_ASSET_BYTES)}",
+                f"{zipped:,} bytes ({_kb(zipped)})",
+                zipped <= MAX_ASSET_BYTES,
+            )
+        )
+    else:
+        found.append(Target(f"Zipped asset ≤ {_kb(MAX_ASSET_BYTES)}", "-", None))
+    cs = r.coldstart
+    if cs and "ours/boto3" in cs.ratios:
+        ratio = cs.summary("ours/boto3")
+        found.append(
+            Target(
+                f"Cold start ≤ {MAX_COLD_START_RATIO}{X} a bare boto3 client's",
+                f"{ratio.format(X)} (median of {ratio.count} pairs)",
+                ratio.median <= MAX_COLD_START_RATIO,
+            )
+        )
+    else:
+        found.append(Target(f"Cold start ≤ {MAX_COLD_START_RATIO}{X} a bare boto3 client's", "-", None))
+    if sy and have_ours and all(("acr", n) in sy.seconds for n in sy.sizes):
+        ratios = {n: sy.time_ratio(n).median for n in sy.sizes}
+        worst = max(ratios, key=lambda n: ratios[n])
+        found.append(
+            Target(
+                "Synth no slower than AwsCustomResource (same run)",
+                "ours/ACR median " + ", ".join(f"N={n}: {v:.2f}{X}" for n, v in ratios.items()),
+                ratios[worst] <= 1.0,
+            )
+        )
+    else:
+        found.append(Target("Synth no slower than AwsCustomResource (same run)", "-", None))
+    return found
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def _machine(r: Results) -> list[str]:
+    lines = ["## Machine", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in r.machine.items()]
+    lines += [f"| Command | `{r.command}` |", f"| Run time | {r.seconds / 60:.1f} min |", ""]
+    return lines
+
+
+def _targets(r: Results) -> list[str]:
+    lines = ["## Targets", "", "| Target | Measured | Result |", "|---|---|---|"]
+    lines += [f"| {t.name} | {t.measured} | {_ok(t.met)} |" for t in targets(r)]
+    return [*lines, ""]
+
+
+def _synth(sy: SynthResult) -> list[str]:
+    lines = [
+        "## Synth",
+        "",
+        "Each synth is `python benchmarks/synth_app.py` in a fresh process (the Python app and its jsii",
+        "Node.js child); the two kinds are interleaved, alternating which goes first. Peak memory is the",
+        "largest sum of RSS over the process tree, sampled every 20 ms. Ratios are ours/AwsCustomResource",
+        "within a round. Both apps apply the feature flags of the repository's `cdk.json`.",
+        "",
+        "| N | Kind | Wall time | Peak memory (tree) | Time ratio | Memory ratio |",
+        "|---:|---|---|---|---|---|",
+    ]
+    for n in sy.sizes:
+        for kind in ("ours", "acr"):
+            if (kind, n) not in sy.seconds:
+                continue
+            secs = summarize(sy.seconds[(kind, n)])
+            rss = summarize([float(x) for x in sy.peak_rss[(kind, n)]])
+            both = ("ours", n) in sy.seconds and ("acr", n) in sy.seconds
+            tr = sy.time_ratio(n).format(X) if both and kind == "ours" else ""
+            mr = sy.memory_ratio(n).format(X) if both and kind == "ours" else ""
+            mem = f"{_mib(rss.median)} ({_mib(rss.low)}-{_mib(rss.high)})"
+            lines.append(f"| {n} | {LABELS[kind]} | {secs.format(' s')} | {mem} | {tr} | {mr} |")
+    lines += ["", "### Template weight", ""]
+    lines += [
+        "| N | Kind | Template bytes | Resources | IAM policy chars | Largest role's inline chars |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for n in sy.sizes:
+        for kind in ("ours", "acr"):
+            f = sy.facts.get((kind, n))
+            if f:
+                lines.append(
+                    f"| {n} | {LABELS[kind]} | {f.template_bytes:,} | {f.resources} | "
+                    f"{f.iam_policy_chars:,} | {f.max_role_inline_chars:,} |"
+                )
+    lines += [
+        "",
+        "Per pool (least-squares slope over N):",
+        "",
+        "| Kind | Template bytes | of which the custom resource | Resources | IAM policy chars |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind in ("ours", "acr"):
+        if len([n for n in sy.sizes if (kind, n) in sy.facts]) >= 2:
+            lines.append(
+                f"| {LABELS[kind]} | {sy.per_pool(kind, 'template_bytes'):.0f} | "
+                f"{sy.per_pool(kind, 'custom_bytes'):.0f} | {sy.per_pool(kind, 'resources'):.2f} | "
+                f"{sy.per_pool(kind, 'iam_policy_chars'):.0f} |"
+            )
+    largest = max(sy.sizes)
+    for kind in ("ours", "acr"):
+        f = sy.facts.get((kind, largest))
+        if f:
+            kinds = ", ".join(f"{v} {k}" for k, v in sorted(f.resource_types.items()))
+            lines.append(f"\nResources at N={largest}, {LABELS[kind]}: {kinds}.")
+    lines += [
+        "",
+        "IAM characters are counted as IAM does: the policy after CloudFormation resolves it (partition",
+        "`aws`, region `us-east-1`, a 12-digit account), without white space.",
+        "",
+        "### Largest N per stack",
+        "",
+        f"Limits: CloudFormation {templates.MAX_RESOURCES} resources and {templates.MAX_TEMPLATE_BYTES:,}"
+        f" template bytes per stack; IAM {templates.MAX_ROLE_INLINE_CHARS:,} inline policy characters per"
+        f" role, {templates.MAX_MANAGED_POLICY_CHARS:,} characters per managed policy and"
+        f" {templates.MAX_MANAGED_POLICIES_PER_ROLE} managed policies per role. Each limit is solved for N"
+        " from the per-pool growth above; the smallest binds. The claim is then checked by synthesizing at N"
+        " (it must pass every limit) and at N+1 (it should not).",
+        "",
+        "| Kind | Largest N | Binding limit | N by each limit | Verification |",
+        "|---|---:|---|---|---|",
+    ]
+    for kind in ("ours", "acr"):
+        limit = sy.limits.get(kind)
+        if not limit:
+            continue
+        each = "; ".join(
+            f"{name}: {n:,}" for name, n in sorted(limit.per_limit.items(), key=lambda kv: kv[1])
+        )
+        if limit.verified_ok is None:
+            check = "not run (--quick)"
+        else:
+            check = (
+                f"N={limit.estimate} {'passes' if limit.verified_ok else 'FAILS'}; "
+                f"N+1 {'fails' if limit.verified_next_fails else 'passes'}. " + " / ".join(limit.verify_notes)
+            )
+        lines.append(f"| {LABELS[kind]} | {limit.estimate} | {limit.binding} | {each} | {check} |")
+    lines += ["", "## Asset", "", "Each provider's code asset from cdk.out, zipped deterministically (sorted"]
+    lines += ["entries, fixed timestamps, deflate level 9).", ""]
+    lines += ["| Kind | Files | Raw bytes | Zipped bytes |", "|---|---:|---:|---:|"]
+    for kind in ("ours", "acr"):
+        for a in sy.assets.get(kind, []):
+            lines.append(f"| {LABELS[kind]} | {a.files} | {a.raw_bytes:,} | {a.zipped_bytes:,} |")
+    for a in sy.assets.get("ours", []):
+        if a.parts:
+            parts = ", ".join(f"`{k}` {v:,}" for k, v in sorted(a.parts.items(), key=lambda kv: -kv[1]))
+            lines.append(f"\nPoolSettings' asset, each top-level entry zipped on its own: {parts} bytes.")
+    if sy.errors:
+        lines += ["", "Synth errors:", ""] + [f"- {LABELS[k]}: `{v[:300]}`" for k, v in sy.errors.items()]
+    return [*lines, ""]
+
+
+def _coldstart(cs: ColdStartResult) -> list[str]:
+    labels = {
+        "boto3": "bare `import boto3; boto3.client(...)`",
+        "ours": "PoolSettings handler, imported and its client built",
+        "ours-import": "PoolSettings handler, imported only",
+        "crhelper": "crhelper defaults (`CfnResource()`) handler",
+    }
+    lines = [
+        "## Cold start",
+        "",
+        f"Process start to handler ready, {cs.rounds} rounds after 2 unrecorded warm-up rounds; each",
+        "round runs every kind once in a shuffled order, and ratios are taken within a round.",
+        "Import and client are the probe's own phases, measured inside the process.",
+        "",
+        "| Kind | Wall time | Import | Client |",
+        "|---|---|---|---|",
+    ]
+    for kind, label in labels.items():
+        if kind in cs.seconds:
+            ms = [1000 * s for s in cs.seconds[kind]]
+            imp = summarize([1000 * s for s in cs.import_seconds[kind]])
+            cli = summarize([1000 * s for s in cs.client_seconds[kind]])
+            wall = summarize(ms).format(" ms", 1)
+            lines.append(f"| {label} | {wall} | {imp.format(' ms', 1)} | {cli.format(' ms', 1)} |")
+    lines += ["", "| Ratio | Median (min-max) |", "|---|---|"]
+    for name in cs.ratios:
+        lines.append(f"| {name} | {cs.summary(name).format(X, 3)} |")
+    for kind, error in cs.errors.items():
+        lines.append(f"\n{kind} could not be measured: `{error[:300]}`")
+    return [*lines, ""]
+
+
+def _events(ev: EventsResult) -> list[str]:
+    lines = [
+        "## Per event",
+        "",
+        f"Against the emulator with {ev.latency * 1000:.0f} ms injected on every API call, {ev.repeats} runs"
+        " per cell, each on a freshly seeded pool; wall time from the invocation to the answer's arrival",
+        "at the loopback HTTPS receiver. The AwsCustomResource-like handler",
+        "(`benchmarks/baselines/acr_like.py`) does what AwsCustomResource's Lambda does: one `UpdatePool`",
+        "with every declared parameter on Create and Update, nothing on Delete.",
+        "",
+        "| Event | Handler | API calls | Writes | Wall time | Answer |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for scenario in SCENARIOS:
+        for handler in HANDLERS:
+            if (scenario, handler) not in ev.samples:
+                continue
+            calls, writes = ev.calls(scenario, handler), ev.writes(scenario, handler)
+            ms = summarize([1000 * s.seconds for s in ev.samples[(scenario, handler)]])
+            status = "/".join(sorted(ev.statuses(scenario, handler)))
+            lines.append(
+                f"| {scenario} | {EVENT_LABELS[handler]} | {calls.median:.0f} | {writes.median:.0f} | "
+                f"{ms.format(' ms', 1)} | {status} |"
+            )
+    failed = [
+        f"- {scenario}, {EVENT_LABELS[handler]}: {s.reason}"
+        for (scenario, handler), samples in ev.samples.items()
+        for s in samples[:1]
+        if s.status != "SUCCESS"
+    ]
+    if failed:
+        lines += ["", "Failed answers:", "", *failed]
+    return [*lines, ""]
+
+
+def _scale(sc: ScaleResult) -> list[str]:
+    lines = [
+        "## Scale",
+        "",
+        f"{sc.updates} concurrent Updates (each changes one setting: one `DescribePools` and one `UpdatePool`"
+        f" needed), one thread each in one process, each with its own LambdaContext of {sc.timeout:.0f} s"
+        f" (the construct's Lambda timeout); the emulator allows {sc.rate:g} request/s per operation and"
+        f" adds {sc.latency * 1000:.0f} ms per call. Ideal = updates / rate = {sc.ideal:.0f} s.",
+        "",
+        "| Successes | Wall time | Ratio to ideal | API calls (incl. throttled) | Throttled |",
+        "|---|---|---|---|---|",
+        f"| {sc.successes} / {sc.updates} | {sc.seconds:.1f} s | {sc.ratio:.2f}{X} | "
+        + ", ".join(f"{k} {v}" for k, v in sorted(sc.calls.items()))
+        + f" | {sc.throttled} |",
+    ]
+    if sc.failures:
+        lines += ["", "Failures:", ""] + [f"- {n} {X} {reason}" for reason, n in sc.failures.most_common(5)]
+    return [*lines, ""]
+
+
+def _analysis(r: Results) -> list[str]:
+    """For each missed target, the figures that say why."""
+    lines = ["## Why a target is missed", ""]
+    missed = [t for t in targets(r) if t.met is False]
+    if not missed:
+        return [*lines, "No target is missed in this run.", ""]
+    sy, cs = r.synth, r.coldstart
+    for t in missed:
+        lines.append(f"- **{t.name}** ({t.measured}).")
+        if t.name.startswith("Template") and sy:
+            total = sy.per_pool("ours", "template_bytes")
+            custom = sy.per_pool("ours", "custom_bytes")
+            lines.append(
+                f"  Of {total:.0f} bytes per pool, the `Custom::SmsPoolSettings` resource itself takes"
+                f" {custom:.0f} (its ServiceToken `Fn::GetAtt`, `ServiceTimeout`, the settings, a `DependsOn`"
+                " list and the Update/Deletion policies, all indented as CDK writes them) and the remaining"
+                f" {total - custom:.0f}"
+                " is the pool's ARN added to the provider's IAM policy as an indented `Fn::Join`."
+                " The template is uploaded as CDK writes it, so these bytes count against the 1 MB limit."
+            )
+        elif t.name.startswith("≥") and sy and "ours" in sy.limits:
+            limit = sy.limits["ours"]
+            chars = sy.per_pool("ours", "iam_policy_chars")
+            lines.append(
+                f"  The binding limit is {limit.binding}: each pool adds {chars:.0f} IAM characters (its"
+                f" ARN in the provider role's inline policy), and IAM caps a role's inline policies at"
+                f" {templates.MAX_ROLE_INLINE_CHARS:,} characters in total. Without it, N would be"
+                f" {sorted(limit.per_limit.values())[1] if len(limit.per_limit) > 1 else '-'}."
+            )
+        elif t.name.startswith("Zipped") and sy and sy.assets.get("ours"):
+            a = sy.assets["ours"][0]
+            parts = ", ".join(f"`{k}` {v:,}" for k, v in sorted(a.parts.items(), key=lambda kv: -kv[1]))
+            lines.append(f"  Zipped bytes by top-level entry: {parts}.")
+        elif t.name.startswith("Cold") and cs and "ours" in cs.seconds and "boto3" in cs.seconds:
+            d_import = (
+                summarize(cs.import_seconds["ours"]).median - summarize(cs.import_seconds["boto3"]).median
+            )
+            d_client = (
+                summarize(cs.client_seconds["ours"]).median - summarize(cs.client_seconds["boto3"]).median
+            )
+            lines.append(
+                "  Against the bare client, importing the handler (crhelper and our modules on top of"
+                f" boto3) costs {d_import * 1000:+.1f} ms and building its client"
+                f" {d_client * 1000:+.1f} ms (medians)."
+            )
+        elif t.name.startswith("Synth") and sy:
+            lines.append(
+                "  Both synths pay the same jsii start-up; the difference is what each construct does per"
+                " pool and for its provider (ours stages its asset from the installed packages)."
+            )
+    return [*lines, ""]
+
+
+def render(r: Results) -> str:
+    """The whole RESULTS.md."""
+    mode = " (--quick: a smoke run, too few repeats to quote)" if r.quick else ""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `{r.command}`{mode}. Do not edit by hand: run it again. Figures are medians with",
+        "min-max in parentheses; ratios are ours over the baseline, measured side by side in the same run.",
+        "",
+        *_machine(r),
+        *_targets(r),
+        *_analysis(r),
+    ]
+    if r.synth:
+        lines += _synth(r.synth)
+    if r.coldstart:
+        lines += _coldstart(r.coldstart)
+    if r.events:
+        lines += _events(r.events)
+    if r.scale:
+        lines += _scale(r.scale)
+    if r.errors:
+        lines += (
+            ["## Sections that did not run", ""] + [f"- {k}: `{v[:400]}`" for k, v in r.errors.items()] + [""]
+        )
+    return "\n".join(lines)
