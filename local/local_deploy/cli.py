@@ -181,6 +181,9 @@ def _status(account: LocalAccount, stack_name: str) -> int:
     for logical, res in sorted(state.resources.items()):
         where = "" if res.local else "  (not applied locally)"
         print(f"  {logical:<50} {res.type:<28} {res.physical_id}{where}")
+        if res.type == c.RESOURCE_TYPE:
+            changed = res.attributes.get(c.ATTR_CHANGED_FIELDS) or "(none)"
+            print(f"  {'':<50} {c.ATTR_CHANGED_FIELDS}: {changed}")
     return EXIT_OK
 
 
