@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .env import BENCH, REPO, child_env
 from .stats import Summary, summarize
 
-KINDS = ("boto3", "ours", "ours-import", "crhelper")
+KINDS = ("boto3", "ours", "ours-import", "ours-frozen", "crhelper")
 PROBE = str(BENCH / "coldstart_probe.py")
 
 
@@ -31,12 +31,14 @@ class ColdStartResult:
     # In-process phases per kind: seconds to import, seconds to build the client after import.
     import_seconds: dict[str, list[float]] = field(default_factory=dict)
     client_seconds: dict[str, list[float]] = field(default_factory=dict)
+    # Full (generation 2) garbage collections that ran before the handler was ready.
+    full_collections: dict[str, list[int]] = field(default_factory=dict)
 
     def summary(self, name: str) -> Summary:
         return summarize(self.ratios[name] if "/" in name else self.seconds[name])
 
 
-def _time_once(kind: str) -> tuple[float, float, float]:
+def _time_once(kind: str) -> tuple[float, float, float, int]:
     """Wall seconds from spawn to ``ready``, and the probe's own import and client seconds."""
     env = child_env(PYTHONDONTWRITEBYTECODE="")
     start = time.perf_counter()
@@ -53,11 +55,11 @@ def _time_once(kind: str) -> tuple[float, float, float]:
     elapsed = time.perf_counter() - start
     _, stderr = proc.communicate(timeout=60)
     words = line.split()
-    if len(words) != 3 or words[0] != "ready" or proc.returncode != 0:
+    if len(words) != 4 or words[0] != "ready" or proc.returncode != 0:
         raise RuntimeError(
             f"cold start probe {kind!r} failed (exit {proc.returncode}): {stderr.strip()[-500:]}"
         )
-    return elapsed, float(words[1]), float(words[2])
+    return elapsed, float(words[1]), float(words[2]), int(words[3])
 
 
 def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
@@ -81,7 +83,8 @@ def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
         times = {kind: _time_once(kind) for kind in order}
         if round_index < warmup:
             continue
-        for kind, (seconds, imported, client) in times.items():
+        for kind, (seconds, imported, client, collections) in times.items():
+            result.full_collections.setdefault(kind, []).append(collections)
             result.seconds.setdefault(kind, []).append(seconds)
             result.import_seconds.setdefault(kind, []).append(imported)
             result.client_seconds.setdefault(kind, []).append(client)
@@ -90,6 +93,7 @@ def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
             ("crhelper", "boto3"),
             ("ours", "crhelper"),
             ("ours-import", "boto3"),
+            ("ours-frozen", "boto3"),
         ):
             if a in times and b in times:
                 result.ratios.setdefault(f"{a}/{b}", []).append(times[a][0] / times[b][0])

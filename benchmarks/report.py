@@ -286,6 +286,7 @@ def _coldstart(cs: ColdStartResult) -> list[str]:
         "boto3": "bare `import boto3; boto3.client(...)`",
         "ours": "PoolSettings handler, imported and its client built",
         "ours-import": "PoolSettings handler, imported only",
+        "ours-frozen": "PoolSettings handler, `gc.freeze()` after import, client built (candidate fix)",
         "crhelper": "crhelper defaults (`CfnResource()`) handler",
     }
     lines = [
@@ -295,8 +296,8 @@ def _coldstart(cs: ColdStartResult) -> list[str]:
         "round runs every kind once in a shuffled order, and ratios are taken within a round.",
         "Import and client are the probe's own phases, measured inside the process.",
         "",
-        "| Kind | Wall time | Import | Client |",
-        "|---|---|---|---|",
+        "| Kind | Wall time | Import | Client | Full GCs |",
+        "|---|---|---|---|---|",
     ]
     for kind, label in labels.items():
         if kind in cs.seconds:
@@ -304,7 +305,10 @@ def _coldstart(cs: ColdStartResult) -> list[str]:
             imp = summarize([1000 * s for s in cs.import_seconds[kind]])
             cli = summarize([1000 * s for s in cs.client_seconds[kind]])
             wall = summarize(ms).format(" ms", 1)
-            lines.append(f"| {label} | {wall} | {imp.format(' ms', 1)} | {cli.format(' ms', 1)} |")
+            gcs = summarize([float(n) for n in cs.full_collections[kind]]).median
+            lines.append(
+                f"| {label} | {wall} | {imp.format(' ms', 1)} | {cli.format(' ms', 1)} | {gcs:.0f} |"
+            )
     lines += ["", "| Ratio | Median (min-max) |", "|---|---|"]
     for name in cs.ratios:
         lines.append(f"| {name} | {cs.summary(name).format(X, 3)} |")
