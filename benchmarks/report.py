@@ -384,13 +384,17 @@ def _analysis(r: Results) -> list[str]:
         if t.name.startswith("Template") and sy:
             total = sy.per_pool("ours", "template_bytes")
             custom = sy.per_pool("ours", "custom_bytes")
+            largest = max(n for n in sy.sizes if ("ours", n) in sy.facts)
+            parts = sy.facts[("ours", largest)].custom_parts
+            biggest = ", ".join(
+                f"`{k}` {v:.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]) if v >= 10
+            )
             lines.append(
-                f"  Of {total:.0f} bytes per pool, the `Custom::SmsPoolSettings` resource itself takes"
-                f" {custom:.0f} (its ServiceToken `Fn::GetAtt`, `ServiceTimeout`, the settings, a `DependsOn`"
-                " list and the Update/Deletion policies, all indented as CDK writes them) and the remaining"
-                f" {total - custom:.0f}"
-                " is the pool's ARN added to the provider's IAM policy as an indented `Fn::Join`."
-                " The template is uploaded as CDK writes it, so these bytes count against the 1 MB limit."
+                f"  Of {total:.0f} bytes per pool, the `Custom::SmsPoolSettings` resource takes {custom:.0f}"
+                f" and the remaining {total - custom:.0f} is the pool's ARN in the provider's IAM policy"
+                " (an indented `Fn::Join` of partition, region and account). The resource's parts, in bytes"
+                f" as CDK writes them (indented, key and separators included): {biggest}."
+                " The template is uploaded as written, so every byte counts against the 1 MB limit."
             )
         elif t.name.startswith("≥") and sy and "ours" in sy.limits:
             limit = sy.limits["ours"]

@@ -89,6 +89,8 @@ class TemplateFacts:
     roles: dict[str, RoleUsage] = field(default_factory=dict)
     # Bytes the Custom::* resources take in the template as written (CDK indents by one space).
     custom_bytes: int = 0
+    # Mean bytes per Custom::* resource of each part of it (a top-level key, or Properties.<key>).
+    custom_parts: dict[str, float] = field(default_factory=dict)
 
     @property
     def max_role_inline_chars(self) -> int:
@@ -174,4 +176,28 @@ def analyze(path: Path) -> TemplateFacts:
         "Resources": {k: v for k, v in resources.items() if not v["Type"].startswith("Custom::")},
     }
     custom_bytes = len(json.dumps(template, indent=1)) - len(json.dumps(without_custom, indent=1))
-    return TemplateFacts(len(raw), len(resources), dict(types), total_chars, roles, custom_bytes)
+    customs = [v for v in resources.values() if v["Type"].startswith("Custom::")]
+    return TemplateFacts(
+        len(raw), len(resources), dict(types), total_chars, roles, custom_bytes, _part_bytes(customs)
+    )
+
+
+def _part_bytes(customs: list[dict[str, Any]]) -> dict[str, float]:
+    """Mean bytes each part of a custom resource adds, as written at its depth in the template."""
+
+    def size(resource: dict[str, Any]) -> int:
+        # Resources sit two levels deep in the template: two more spaces on every line.
+        text = json.dumps(resource, indent=1)
+        return len(text) + 2 * text.count("\n")
+
+    totals: dict[str, float] = defaultdict(float)
+    for resource in customs:
+        whole = size(resource)
+        for key in resource:
+            if key == "Properties":
+                for prop in resource[key]:
+                    props = {k: v for k, v in resource[key].items() if k != prop}
+                    totals[f"Properties.{prop}"] += whole - size({**resource, key: props})
+            else:
+                totals[key] += whole - size({k: v for k, v in resource.items() if k != key})
+    return {key: total / len(customs) for key, total in totals.items()} if customs else {}
