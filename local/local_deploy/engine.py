@@ -172,15 +172,17 @@ class Deployment:
         self.log.stack(self.state.status)
         graph = {n: set(r.depends_on) & set(self.state.resources) for n, r in self.state.resources.items()}
         failed: list[str] = []
+        kept: set[str] = set()
         for logical in deletion_order(graph):
             old = self.state.resources[logical]
-            if any(dep in failed for dep in _dependents(graph, logical)):
-                failed.append(logical)  # something that depends on it is still there
+            if any(dep in kept for dep in _dependents(graph, logical)):
+                kept.add(logical)  # something that depends on it is still there
                 continue
             if self._delete_quietly(logical, old):
                 del self.state.resources[logical]
             else:
                 failed.append(logical)
+                kept.add(logical)
             self.on_change(self.state)
         if failed:
             self.state.status = "DELETE_FAILED"

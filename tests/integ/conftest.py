@@ -1,0 +1,24 @@
+"""Fixtures of the driver's tests: the example app synthesized once per session with the pinned CDK CLI."""
+
+from __future__ import annotations
+
+import pytest
+from local_deploy.synth import synth
+
+EXISTING_POOL = "pool-0123456789abcdef0123456789abcdef"
+OTHER_POOL = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+STACK = "SmsPoolSettingsExample"
+
+# name -> CDK context of each variant of the example app the tests deploy.
+VARIANTS = {
+    "base": {"existingPoolId": EXISTING_POOL},
+    "reconcile": {"existingPoolId": EXISTING_POOL, "reconcile": "build-1"},
+    "other_pool": {"existingPoolId": OTHER_POOL},
+}
+
+
+@pytest.fixture(scope="session")
+def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """name -> cloud assembly directory of each variant, synthesized by ``npx cdk synth --output``."""
+    root = tmp_path_factory.mktemp("cdk-out")
+    return {name: str(synth(root / name, context)) for name, context in VARIANTS.items()}
