@@ -126,7 +126,7 @@ def put_response(
             )
         else:
             if 200 <= status < 300:
-                logger.info("CloudFormation response delivered: HTTP %d (attempt %d)", status, attempt)
+                logger.debug("CloudFormation response delivered: HTTP %d (attempt %d)", status, attempt)
                 return True
             logger.warning(
                 "CloudFormation response attempt %d/%d answered HTTP %d", attempt, max_attempts, status
