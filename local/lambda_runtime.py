@@ -60,7 +60,8 @@ def lambda_environment(
     Args:
         endpoint_url: sets ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2``. Default: - unchanged.
         ca_bundle_path: sets ``AWS_CA_BUNDLE``. Default: - unchanged.
-        extra: any other variables. Default: - none.
+        extra: any other variables; an ``AWS_REGION`` here sets ``AWS_DEFAULT_REGION`` too.
+            Default: - none.
     """
     values = {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -74,6 +75,8 @@ def lambda_environment(
     if ca_bundle_path is not None:
         values["AWS_CA_BUNDLE"] = ca_bundle_path
     values.update(extra or {})
+    # Lambda always sets both to the function's region, and boto3 reads AWS_DEFAULT_REGION.
+    values["AWS_DEFAULT_REGION"] = values["AWS_REGION"]
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:

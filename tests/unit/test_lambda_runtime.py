@@ -31,3 +31,8 @@ def test_invoke_passes_the_event_and_a_context():
     seen = []
     invoke(lambda event, context: seen.append((event, context.get_remaining_time_in_millis())), {"a": 1}, 5)
     assert seen[0][0] == {"a": 1} and 4000 < seen[0][1] <= 5000
+
+
+def test_a_region_given_in_extra_applies_to_boto3_too():
+    with lambda_environment(extra={"AWS_REGION": "eu-west-1"}):
+        assert os.environ["AWS_DEFAULT_REGION"] == os.environ["AWS_REGION"] == "eu-west-1"
