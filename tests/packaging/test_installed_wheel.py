@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sysconfig
-import uuid
 import venv
 from pathlib import Path
 
@@ -90,7 +89,7 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory, wheel_path: Path) -> tup
     (site_packages / "repo_venv_dependencies.pth").write_text(repo_site_packages + "\n", encoding="utf-8")
     # Marks the installed copy of the handler, so the asset is proved to be staged from the installed
     # package rather than from lambda/ (which is byte-for-byte the same otherwise).
-    marker = f"# installed-copy marker {uuid.uuid4().hex}\n"
+    marker = "# installed copy, marked by tests/packaging\n"
     installed_handler = site_packages / "pool_settings_handler" / "handler.py"
     assert installed_handler.is_file(), f"the wheel installed no {installed_handler}"
     with installed_handler.open("a", encoding="utf-8") as handler:
@@ -105,7 +104,11 @@ def synthesized(user_venv: tuple[Path, Path, str], tmp_path_factory: pytest.Temp
     app_dir = tmp_path_factory.mktemp("user-app")
     (app_dir / "app.py").write_text(USER_APP, encoding="utf-8")
     outdir = app_dir / "cdk.out"
-    stdout = _run([str(venv_dir / "bin" / "python"), "app.py", str(outdir)], app_dir, _clean_env())
+    env = _clean_env()
+    # The construct stages its asset under the temporary directory: keep it inside this test's own.
+    env["TMPDIR"] = str(app_dir / "tmp")
+    (app_dir / "tmp").mkdir()
+    stdout = _run([str(venv_dir / "bin" / "python"), "app.py", str(outdir)], app_dir, env)
     report = json.loads(stdout.strip().splitlines()[-1])
     report["outdir"] = outdir
     report["template"] = json.loads((outdir / "UserStack.template.json").read_text(encoding="utf-8"))
