@@ -88,7 +88,9 @@ def test_wheel_never_ships_tests_emulator_benchmarks_example_app_or_bytecode(whe
     assert forbidden == []
 
 
-def test_wheel_metadata_names_the_project_version_license_and_readme(wheel_path: Path) -> None:
+def test_wheel_metadata_names_the_project_version_license_and_readme(
+    wheel_source: Path, wheel_path: Path
+) -> None:
     metadata = _metadata(wheel_path)
 
     assert metadata["Name"] == "sms-pool-settings"
@@ -97,7 +99,7 @@ def test_wheel_metadata_names_the_project_version_license_and_readme(wheel_path:
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert f"{DIST_INFO}/licenses/LICENSE" in _names(wheel_path)
     assert metadata["Description-Content-Type"] == "text/markdown"
-    assert metadata.get_payload().strip() == (REPO_ROOT / "README.md").read_text(encoding="utf-8").strip()
+    assert metadata.get_payload().strip() == (wheel_source / "README.md").read_text(encoding="utf-8").strip()
     assert "Typing :: Typed" in metadata.get_all("Classifier")
     assert "Framework :: AWS CDK :: 2" in metadata.get_all("Classifier")
 
