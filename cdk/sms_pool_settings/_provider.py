@@ -6,9 +6,6 @@ prepares the app, so the decision to list ARNs or fall back to a pattern sees ev
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import jsii
 from aws_cdk import (
     Annotations,
@@ -18,6 +15,7 @@ from aws_cdk import (
     Duration,
     IAspect,
     Stack,
+    Token,
 )
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -43,11 +41,15 @@ MEMORY_MB = 256  # two HTTPS clients and a few KB of JSON; the smallest size tha
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 
 # IAM counts at most 10,240 characters (whitespace excluded) across all of a role's inline policies, and
-# CDK moves statements into "overflow" managed policies (one more resource each, at most 10 per role)
-# above 10,000. The provider's statements stay below this budget, so the role never overflows.
-INLINE_POLICY_BUDGET = 8_000
-# What one listed ARN can cost once CloudFormation has resolved it: the longest realistic pool ARN
-# (arn:aws-iso-b:sms-voice:us-isob-east-1:123456789012:pool/pool-<32 hex>) quoted, plus a comma.
+# CDK moves whole statements into "overflow" managed policies (one more resource each, at most 10 per
+# role) once its estimate of the inline policy reaches 10,000. The ARNs listed stay below this budget,
+# counted the way CDK estimates them (the rest of the policy, the log statement and the statements' own
+# keys, is about 400 more), so the role never overflows.
+INLINE_POLICY_BUDGET = 9_000
+# CDK's estimate of an ARN that is a token (its context key and default), and a floor for it: the longest
+# realistic pool ARN once deployed (arn:aws-iso-b:sms-voice:us-isob-east-1:<account>:pool/pool-<32 hex>).
+_ARN_ESTIMATE_CONTEXT_KEY = "@aws-cdk/aws-iam.arnSizeEstimate"
+_CDK_ARN_ESTIMATE = 150
 _ARN_COST_FLOOR = 100
 
 _POOL_ACTIONS = (f"{IAM_SERVICE_PREFIX}:DescribePools", f"{IAM_SERVICE_PREFIX}:UpdatePool")
@@ -175,7 +177,7 @@ class PoolSettingsProvider(Construct):
                 WILDCARD_WARNING_ID,
                 f"{len(grants.arns)} {grants.resource_type} ARNs would take the provider role's inline "
                 "policy past IAM's 10,240-character limit; granting "
-                f"{self._resolved_text(self.pattern(grants.resource_type))} instead "
+                f"{self._describe(self.pattern(grants.resource_type))} instead "
                 "(this stack's account and region only)",
             )
         if self._pools.arns:
@@ -201,14 +203,16 @@ class PoolSettingsProvider(Construct):
         return [self.pattern(grants.resource_type)] if grants.use_pattern else list(grants.arns)
 
     def _cost(self, grants: _Grants) -> int:
-        """Characters the listed ARNs of ``grants`` can take in the deployed policy (an upper bound)."""
-        if grants.use_pattern:
-            return _ARN_COST_FLOOR
-        return sum(max(len(self._resolved_text(arn)) + 3, _ARN_COST_FLOOR) for arn in grants.arns)
+        """Characters the ARNs of ``grants`` take, as CDK estimates them (quotes and comma included);
+        an upper bound of what the deployed policy holds too."""
+        estimate = self.node.try_get_context(_ARN_ESTIMATE_CONTEXT_KEY)
+        token_cost = max(estimate if isinstance(estimate, int) else _CDK_ARN_ESTIMATE, _ARN_COST_FLOOR)
+        arns = [self.pattern(grants.resource_type)] if grants.use_pattern else grants.arns
+        return sum((token_cost if Token.is_unresolved(arn) else len(arn)) + 3 for arn in arns)
 
-    def _resolved_text(self, value: Any) -> str:
-        resolved = self._stack.resolve(value)
-        return resolved if isinstance(resolved, str) else json.dumps(resolved, separators=(",", ":"))
+    def _describe(self, arn: str) -> str:
+        """``arn`` for a person: the partition as ``<partition>``, other unknowns as their token text."""
+        return arn.replace(self._stack.partition, "<partition>")
 
 
 @jsii.implements(IAspect)

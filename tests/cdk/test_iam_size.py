@@ -1,0 +1,126 @@
+"""The provider role's policy fits IAM's limits for any number of pools a stack can hold.
+
+IAM allows 10,240 characters (whitespace excluded) across a role's inline policies; CDK moves statements
+above 10,000 into "overflow" managed policies (6,144 characters each, at most 10 per role, one more
+resource each). A stack holds at most 500 resources. The policy is measured twice: as the template has
+it (what CDK measures) and with every intrinsic replaced by the longest value it can take at deploy
+time (what IAM measures).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aws_cdk import aws_smsvoice as smsvoice
+from aws_cdk.assertions import Annotations, Match, Template
+
+from sms_pool_settings import PoolSettings
+
+IAM_INLINE_LIMIT = 10_240
+CLOUDFORMATION_RESOURCE_LIMIT = 500
+WARNING = "sms-pool-settings:iamPatternFallback"
+
+
+def _synth(h: SimpleNamespace, count: int, **per_pool: Any) -> SimpleNamespace:
+    stack = h.new_stack()
+    for number in range(count):
+        arguments = {key: make(number) for key, make in per_pool.items()}
+        PoolSettings(stack, f"S{number}", **{"pool": h.pool_id(number), **arguments})
+    template = Template.from_stack(stack)
+    data = template.to_json()
+    policies = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    return SimpleNamespace(
+        stack=stack,
+        template=template,
+        data=data,
+        statements=h.role_statements(data),
+        template_size=sum(len(h.compact(p["Properties"]["PolicyDocument"])) for p in policies),
+        deployed_size=sum(len(h.compact(h.deployed(p["Properties"]["PolicyDocument"]))) for p in policies),
+    )
+
+
+def _pool_resources(result: SimpleNamespace) -> list[Any]:
+    (statement,) = [s for s in result.statements if "sms-voice:DescribePools" in s["Action"]]
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
+@pytest.mark.parametrize(("pools", "listed"), [(1, True), (50, True), (200, False), (490, False)])
+def test_the_role_policy_fits_iams_inline_limit_without_overflow(
+    h: SimpleNamespace, pools: int, listed: bool
+) -> None:
+    # GIVEN / WHEN
+    result = _synth(h, pools)
+    # THEN: no overflow managed policy, and both measures under IAM's limit
+    result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    assert result.template_size < IAM_INLINE_LIMIT
+    assert result.deployed_size < IAM_INLINE_LIMIT
+    assert len(result.data["Resources"]) <= CLOUDFORMATION_RESOURCE_LIMIT
+    # THEN: pools listed one by one while they fit, the account- and region-scoped pattern beyond
+    resources = _pool_resources(result)
+    if listed:
+        assert len(resources) == pools
+        Annotations.from_stack(result.stack).has_no_warning("*", Match.string_like_regexp("IAM's 10,240"))
+    else:
+        assert resources == [
+            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*"]]}
+        ]
+        Annotations.from_stack(result.stack).has_warning(
+            "/TestStack/SmsPoolSettingsProvider",
+            f"{pools} pool ARNs would take the provider role's inline policy past IAM's 10,240-character limit; "
+            f"granting arn:<partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/* instead "
+            "(this stack's account and region only) [ack: sms-pool-settings:iamPatternFallback]",
+        )
+
+
+def test_the_fallback_happens_as_late_as_the_budget_allows(h: SimpleNamespace) -> None:
+    # GIVEN / WHEN: a budget of 9,000 characters at CDK's estimate of 153 per ARN token lists up to 58
+    listed, over = _synth(h, 55), _synth(h, 62)
+    # THEN
+    assert len(_pool_resources(listed)) == 55
+    assert len(_pool_resources(over)) == 1
+    for result in (listed, over):
+        result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+        assert result.deployed_size < IAM_INLINE_LIMIT
+
+
+def test_490_pools_each_with_its_own_opt_out_list_and_role_still_fit(h: SimpleNamespace) -> None:
+    # GIVEN / WHEN
+    result = _synth(
+        h,
+        490,
+        opt_out_list=lambda n: f"list-{n}",
+        two_way_channel_role=lambda n: f"arn:aws:iam::{h.ACCOUNT}:role/inbound-{n}",
+    )
+    # THEN: every kind fell back to its pattern, and the policy is tiny
+    result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    assert result.deployed_size < 2_000
+    resources = sorted(str(s["Resource"]) for s in result.statements)
+    assert any("opt-out-list/*" in r for r in resources)
+    assert f"arn:{{'Ref': 'AWS::Partition'}}" not in resources  # patterns are Fn::Join, not strings
+    (pass_role,) = [s for s in result.statements if s["Action"] == "iam:PassRole"]
+    assert pass_role["Resource"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{h.ACCOUNT}:role/*"]]
+    }
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sms-voice.amazonaws.com"}}
+
+
+def test_245_created_pools_referenced_by_get_att_are_counted_at_their_deployed_length(h: SimpleNamespace) -> None:
+    # GIVEN: Fn::GetAtt is short in the template but a full ARN once deployed
+    stack = h.new_stack()
+    for number in range(245):
+        pool = smsvoice.CfnPool(
+            stack,
+            f"P{number}",
+            origination_identities=[f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:phone-number/phone-{number}"],
+            mandatory_keywords={"help": {"message": "h"}, "stop": {"message": "s"}},
+        )
+        PoolSettings(stack, f"S{number}", pool=pool)
+    # WHEN
+    data = Template.from_stack(stack).to_json()
+    # THEN
+    (policy,) = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    assert len(h.compact(h.deployed(policy["Properties"]["PolicyDocument"]))) < IAM_INLINE_LIMIT
+    assert len(data["Resources"]) <= CLOUDFORMATION_RESOURCE_LIMIT
