@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk.assertions import Annotations, Match, Template
-
 from sms_pool_settings import PoolSettings
 
 IAM_INLINE_LIMIT = 10_240
@@ -41,6 +40,10 @@ def _synth(h: SimpleNamespace, count: int, **per_pool: Any) -> SimpleNamespace:
     )
 
 
+def _pattern(suffix: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, suffix]]}
+
+
 def _pool_resources(result: SimpleNamespace) -> list[Any]:
     (statement,) = [s for s in result.statements if "sms-voice:DescribePools" in s["Action"]]
     resources = statement["Resource"]
@@ -64,12 +67,11 @@ def test_the_role_policy_fits_iams_inline_limit_without_overflow(
         assert len(resources) == pools
         Annotations.from_stack(result.stack).has_no_warning("*", Match.string_like_regexp("IAM's 10,240"))
     else:
-        assert resources == [
-            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*"]]}
-        ]
+        assert resources == [_pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*")]
         Annotations.from_stack(result.stack).has_warning(
             "/TestStack/SmsPoolSettingsProvider",
-            f"{pools} pool ARNs would take the provider role's inline policy past IAM's 10,240-character limit; "
+            f"{pools} pool ARNs would take the provider role's inline policy "
+            "past IAM's 10,240-character limit; "
             f"granting arn:<partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/* instead "
             "(this stack's account and region only) [ack: sms-pool-settings:iamPatternFallback]",
         )
@@ -97,17 +99,14 @@ def test_490_pools_each_with_its_own_opt_out_list_and_role_still_fit(h: SimpleNa
     # THEN: every kind fell back to its pattern, and the policy is tiny
     result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
     assert result.deployed_size < 2_000
-    resources = sorted(str(s["Resource"]) for s in result.statements)
-    assert any("opt-out-list/*" in r for r in resources)
-    assert f"arn:{{'Ref': 'AWS::Partition'}}" not in resources  # patterns are Fn::Join, not strings
+    (opt_out_lists,) = [s for s in result.statements if s["Action"] == "sms-voice:UpdatePool"]
+    assert opt_out_lists["Resource"] == _pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:opt-out-list/*")
     (pass_role,) = [s for s in result.statements if s["Action"] == "iam:PassRole"]
-    assert pass_role["Resource"] == {
-        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{h.ACCOUNT}:role/*"]]
-    }
+    assert pass_role["Resource"] == _pattern(f":iam::{h.ACCOUNT}:role/*")
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sms-voice.amazonaws.com"}}
 
 
-def test_245_created_pools_referenced_by_get_att_are_counted_at_their_deployed_length(h: SimpleNamespace) -> None:
+def test_245_created_pools_referenced_by_get_att_are_counted_at_deployed_length(h: SimpleNamespace) -> None:
     # GIVEN: Fn::GetAtt is short in the template but a full ARN once deployed
     stack = h.new_stack()
     for number in range(245):
