@@ -10,7 +10,7 @@ from typing import Final
 RESOURCE_TYPE: Final = "Custom::SmsPoolSettings"
 
 # --- Properties (CloudFormation keys, PascalCase as in the API) ---------------------------------
-PROP_SERVICE_TOKEN: Final = "ServiceToken"
+PROP_SERVICE_TOKEN: Final = "ServiceToken"  # noqa: S105 (a property name, not a secret)
 PROP_POOL_ID: Final = "PoolId"
 PROP_TWO_WAY_ENABLED: Final = "TwoWayEnabled"
 PROP_TWO_WAY_CHANNEL_ARN: Final = "TwoWayChannelArn"
@@ -21,7 +21,7 @@ PROP_SHARED_ROUTES_ENABLED: Final = "SharedRoutesEnabled"
 PROP_DELETION_PROTECTION_ENABLED: Final = "DeletionProtectionEnabled"
 # Not an API parameter: any change to it makes CloudFormation send an Update, which re-applies the
 # declared settings to the live pool. A pipeline feeds it a build ID to correct drift on demand.
-PROP_RECONCILE_TOKEN: Final = "ReconcileToken"
+PROP_RECONCILE_TOKEN: Final = "ReconcileToken"  # noqa: S105 (a property name, not a secret)
 # CloudFormation's own, like ServiceToken: how long it waits for an answer. CDK's CustomResource emits it
 # and CloudFormation passes it on in ResourceProperties, so the handler must accept (and ignore) it.
 PROP_SERVICE_TIMEOUT: Final = "ServiceTimeout"
