@@ -97,7 +97,7 @@ def _wrap(operation: str, pool_id: str, params: Mapping[str, Any], exc: ClientEr
         fields = [str(f.get("Name", "?")) for f in response.get("Fields", []) if isinstance(f, Mapping)]
         return ServiceValidationError(operation, pool_id, reason, fields, message)
     if code == "AccessDeniedException":
-        return AccessDeniedError(operation, pool_id, message)
+        return AccessDeniedError(operation, pool_id, reason, message)
     return ServiceError(operation, pool_id, code, message)
 
 

@@ -179,15 +179,17 @@ class ServiceValidationError(PoolSettingsError):
 
 
 class AccessDeniedError(PoolSettingsError):
-    """``AccessDeniedException``: names the call that was denied."""
+    """``AccessDeniedException``: names the call that was denied and why.
 
-    def __init__(self, operation: str, pool_id: str, aws_message: str | None) -> None:
+    Without a ``Reason`` the cause is IAM: the handler's role lacks the action. With one
+    (``ACCOUNT_DISABLED``, ``INSUFFICIENT_ACCOUNT_REPUTATION``) the account itself is refused, and
+    no policy change would help, so the Reason says that instead.
+    """
+
+    def __init__(self, operation: str, pool_id: str, reason: str | None, aws_message: str | None) -> None:
+        cause = shorten(reason, 64) if reason else f"(the handler's role lacks sms-voice:{operation})"
         super().__init__(
-            format_reason(
-                f"{operation} {_pool(pool_id)} denied: AccessDeniedException "
-                f"(the handler's role lacks sms-voice:{operation})",
-                aws_message,
-            )
+            format_reason(f"{operation} {_pool(pool_id)} denied: AccessDeniedException {cause}", aws_message)
         )
 
 

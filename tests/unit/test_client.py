@@ -105,9 +105,22 @@ def test_transient_errors_are_retried_until_success(error):
             "UpdatePool pool-1 denied: AccessDeniedException "
             "(the handler's role lacks sms-voice:UpdatePool): Denied.",
         ),
+        (
+            client_error("AccessDeniedException", 403, "Disabled.", Reason="INSUFFICIENT_ACCOUNT_REPUTATION"),
+            AccessDeniedError,
+            "UpdatePool pool-1 denied: AccessDeniedException INSUFFICIENT_ACCOUNT_REPUTATION: Disabled.",
+        ),
         (client_error("Mystery", 400, "Huh."), ServiceError, "UpdatePool pool-1 failed: Mystery: Huh."),
     ],
-    ids=["conflict", "validation", "pool-not-found", "list-not-found", "access-denied", "unknown"],
+    ids=[
+        "conflict",
+        "validation",
+        "pool-not-found",
+        "list-not-found",
+        "access-denied",
+        "account-denied",
+        "unknown",
+    ],
 )
 def test_permanent_errors_are_wrapped_once_and_never_retried(error, wrapped, reason):
     method = Scripted(error, {"PoolArn": "never"})

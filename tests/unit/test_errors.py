@@ -59,9 +59,15 @@ def test_validation_carries_its_reason_and_fields():
 
 
 def test_access_denied_says_which_call_was_denied():
-    assert AccessDeniedError("UpdatePool", "pool-1", "User is not authorized.").reason == (
+    assert AccessDeniedError("UpdatePool", "pool-1", None, "User is not authorized.").reason == (
         "UpdatePool pool-1 denied: AccessDeniedException (the handler's role lacks sms-voice:UpdatePool): "
         "User is not authorized."
+    )
+
+
+def test_access_denied_for_the_account_names_the_service_reason_instead_of_iam():
+    assert AccessDeniedError("UpdatePool", "pool-1", "ACCOUNT_DISABLED", "Account is disabled.").reason == (
+        "UpdatePool pool-1 denied: AccessDeniedException ACCOUNT_DISABLED: Account is disabled."
     )
 
 
@@ -92,7 +98,7 @@ def test_other_reasons_read_as_sentences():
         PoolNotFoundError("DescribePools", LONG_POOL, AWS_TEXT),
         OptOutListNotFoundError("UpdatePool", LONG_POOL, "L" * 300, AWS_TEXT),
         ServiceValidationError("UpdatePool", LONG_POOL, "R" * 300, ["F" * 100] * 10, AWS_TEXT),
-        AccessDeniedError("UpdatePool", LONG_POOL, AWS_TEXT),
+        AccessDeniedError("UpdatePool", LONG_POOL, "ACCOUNT_DISABLED", AWS_TEXT),
         PoolNotActiveError(LONG_POOL, "S" * 300),
         ServiceError("UpdatePool", LONG_POOL, "C" * 300, AWS_TEXT),
         RetriesExhaustedError("UpdatePool", LONG_POOL, 99, 1e6, AWS_TEXT),
