@@ -13,6 +13,7 @@ local/'s ``LambdaContext``. What this adds is what the hardening tests measure:
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import threading
 import time
@@ -79,6 +80,11 @@ NEW_SETTINGS: dict[str, bool | str] = {
 def as_template(settings: Mapping[str, bool | str]) -> dict[str, str]:
     """Settings as CloudFormation delivers them: every scalar a string."""
     return {k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in settings.items()}
+
+
+# The same, as a template declares them.
+OLD = as_template(OLD_SETTINGS)
+NEW = as_template(NEW_SETTINGS)
 
 
 def managed(pool: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -261,12 +267,17 @@ def context_left(context: LambdaContext) -> float:
     return context.get_remaining_time_in_millis() / 1000.0
 
 
+@functools.lru_cache(maxsize=2)
+def _setup_client(endpoint_url: str) -> Any:
+    # One per session: building a boto3 client costs more than most cells of the matrix.
+    return boto3.client("pinpoint-sms-voice-v2", endpoint_url=endpoint_url, region_name=REGION)
+
+
 def prepare_service(emulator: EmulatorServer, receiver: ResponseReceiver) -> None:
     """Empty emulator (plus the second opt-out list), empty receiver, a client built for this env."""
     emulator.reset()
     receiver.reset()
     client.reset_client()
-    sms = boto3.client("pinpoint-sms-voice-v2", endpoint_url=emulator.endpoint_url, region_name=REGION)
-    sms.create_opt_out_list(OptOutListName=OPT_OUT_LIST)
+    _setup_client(emulator.endpoint_url).create_opt_out_list(OptOutListName=OPT_OUT_LIST)
     with emulator.dispatcher.calls_lock:
         emulator.dispatcher.calls.clear()

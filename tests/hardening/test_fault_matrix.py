@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from hardening_support import NEW_SETTINGS, OLD_SETTINGS, POOL_ID, Harness, as_template, managed
+from hardening_support import NEW, NEW_SETTINGS, OLD, OLD_SETTINGS, POOL_ID, Harness, managed
 from pool_settings_handler import constants as c
 from sms_emulator.faults import conflict_reasons
 
@@ -120,8 +120,6 @@ FAULTS: list[Fault] = [
         for reason in conflict_reasons()
     ),
 ]
-
-OLD, NEW = as_template(OLD_SETTINGS), as_template(NEW_SETTINGS)
 
 
 def _event(h: Harness, request_type: str) -> dict[str, object]:
