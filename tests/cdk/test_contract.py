@@ -1,0 +1,47 @@
+"""The contract between construct and handler: the construct can emit exactly the keys the handler accepts.
+
+Both sides read lambda/pool_settings_handler/constants.py. A key the construct emits and the handler does
+not know fails every deploy; a key the handler knows and the construct cannot emit is a setting users
+cannot reach.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from aws_cdk.assertions import Template
+from pool_settings_handler.constants import ALL_PROPERTIES, MANAGED_SETTINGS, PROP_POOL_ID, RESOURCE_TYPE
+from sms_pool_settings import PoolSettings
+
+
+def test_every_argument_given_emits_exactly_the_handlers_property_keys(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    # WHEN
+    PoolSettings(
+        stack,
+        "Everything",
+        pool="pool-0123456789abcdef0123456789abcdef",
+        two_way_enabled=True,
+        two_way_channel=f"arn:aws:sns:us-east-1:{h.ACCOUNT}:inbound",
+        two_way_channel_role=f"arn:aws:iam::{h.ACCOUNT}:role/inbound",
+        self_managed_opt_outs_enabled=True,
+        opt_out_list="customers",
+        shared_routes_enabled=False,
+        deletion_protection_enabled=True,
+        reconcile_token="build-1",
+    )
+    # THEN
+    (resource,) = Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()
+    assert sorted(resource["Properties"]) == sorted(ALL_PROPERTIES)
+
+
+def test_no_argument_given_emits_no_managed_setting(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    # WHEN
+    PoolSettings(stack, "Nothing", pool="pool-0123456789abcdef0123456789abcdef")
+    # THEN
+    (resource,) = Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()
+    assert PROP_POOL_ID in resource["Properties"]
+    assert not set(resource["Properties"]) & set(MANAGED_SETTINGS)

@@ -1,0 +1,151 @@
+"""The example app: cdk-nag's AwsSolutions checks, cfn-lint, context handling and `npx cdk synth` offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk.assertions import Match, Template
+from cdk_nag import AwsSolutionsChecks
+from pool_settings_handler.constants import RESOURCE_TYPE
+from sms_pool_settings import PoolSettings
+
+STACK = "SmsPoolSettingsExample"
+DEFAULT_POOL_ID = "pool-0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def example(h: SimpleNamespace) -> SimpleNamespace:
+    """The example app with its defaults, synthesized once."""
+    app: App = h.app_module().build_app()
+    stack = app.node.find_child(STACK)
+    assert isinstance(stack, Stack)
+    template = Template.from_stack(stack)  # synthesizes: the provider's aspect has written its grants
+    return SimpleNamespace(app=app, stack=stack, template=template)
+
+
+def _violations(app: App) -> list[tuple[str, list[str]]]:
+    report = AwsSolutionsChecks(app).validate_scope(app)
+    return [(v.rule_name, [r.construct_path for r in v.violating_resources]) for v in report.violations]
+
+
+def test_the_example_app_has_no_cdk_nag_aws_solutions_findings(example: SimpleNamespace) -> None:
+    # THEN
+    assert _violations(example.app) == []
+
+
+def test_cdk_nag_does_report_the_pattern_the_provider_falls_back_to(h: SimpleNamespace) -> None:
+    # GIVEN: enough pools that the role falls back to pool/* (proves the check above can fail)
+    stack = h.new_stack()
+    for number in range(200):
+        PoolSettings(stack, f"S{number}", pool=h.pool_id(number))
+    # WHEN
+    Template.from_stack(stack)
+    violations = _violations(stack.node.root)
+    # THEN
+    assert violations == [
+        (
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/*]",
+            ["TestStack/SmsPoolSettingsProvider/Role/DefaultPolicy/Resource"],
+        )
+    ]
+
+
+def test_the_example_app_passes_cfn_lint(example: SimpleNamespace, tmp_path: Path) -> None:
+    # GIVEN
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(example.template.to_json()))
+    # WHEN
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # THEN
+    assert (lint.returncode, lint.stdout, lint.stderr) == (0, "", "")
+
+
+def test_the_existing_pool_and_the_new_pool_are_both_managed(example: SimpleNamespace) -> None:
+    # THEN
+    example.template.resource_count_is(RESOURCE_TYPE, 2)
+    example.template.resource_count_is("AWS::SMSVOICE::Pool", 1)
+    example.template.resource_count_is("AWS::SMSVOICE::OptOutList", 1)
+    example.template.has_resource_properties(
+        RESOURCE_TYPE,
+        {"PoolId": DEFAULT_POOL_ID, "DeletionProtectionEnabled": True, "ReconcileToken": Match.absent()},
+    )
+    example.template.has_resource_properties(
+        RESOURCE_TYPE,
+        {
+            "PoolId": {"Fn::GetAtt": [Match.string_like_regexp("^Pool"), "PoolId"]},
+            "TwoWayEnabled": False,
+            "SelfManagedOptOutsEnabled": True,
+            "OptOutListName": {"Ref": Match.string_like_regexp("^OptOutList")},
+            "DeletionProtectionEnabled": True,
+        },
+    )
+
+
+def test_the_created_pool_declares_none_of_the_managed_settings(example: SimpleNamespace) -> None:
+    # THEN
+    (pool,) = example.template.find_resources("AWS::SMSVOICE::Pool").values()
+    managed = {"TwoWay", "SelfManagedOptOutsEnabled", "OptOutListName", "SharedRoutesEnabled",
+               "DeletionProtectionEnabled"}  # fmt: skip
+    assert not managed & set(pool["Properties"])
+
+
+def test_context_sets_the_existing_pool_and_the_reconcile_token(h: SimpleNamespace) -> None:
+    # GIVEN
+    other_pool = "pool-ffffffffffffffffffffffffffffffff"
+    # WHEN
+    app = h.app_module().build_app({"existingPoolId": other_pool, "reconcile": "build-77"})
+    template = Template.from_stack(app.node.find_child(STACK))
+    # THEN
+    template.has_resource_properties(RESOURCE_TYPE, {"PoolId": other_pool, "ReconcileToken": "build-77"})
+    assert len(template.find_resources(RESOURCE_TYPE, {"Properties": {"ReconcileToken": "build-77"}})) == 2
+
+
+def test_an_empty_reconcile_context_emits_no_token(h: SimpleNamespace) -> None:
+    # WHEN
+    app = h.app_module().build_app({"reconcile": ""})
+    # THEN
+    template = Template.from_stack(app.node.find_child(STACK))
+    template.has_resource_properties(RESOURCE_TYPE, {"ReconcileToken": Match.absent()})
+    assert not template.find_resources(RESOURCE_TYPE, {"Properties": {"ReconcileToken": Match.any_value()}})
+
+
+@pytest.mark.slow
+def test_npx_cdk_synth_works_offline_and_is_deterministic(h: SimpleNamespace, tmp_path: Path) -> None:
+    # GIVEN: no credentials, no network lookups, the project venv first on PATH (as the Makefile does)
+    env: dict[str, Any] = {
+        key: value for key, value in os.environ.items() if not key.startswith("AWS_") or key == "AWS_REGION"
+    }
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+
+    def synth(outdir: Path) -> dict[str, Any]:
+        result = subprocess.run(
+            ["npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "-o", str(outdir)],
+            cwd=h.REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads((outdir / f"{STACK}.template.json").read_text())
+
+    # WHEN
+    first, second = synth(tmp_path / "one"), synth(tmp_path / "two")
+    # THEN
+    assert first == second
+    assert sum(r["Type"] == RESOURCE_TYPE for r in first["Resources"].values()) == 2
