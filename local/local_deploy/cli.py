@@ -16,8 +16,9 @@ from typing import Any
 
 from pool_settings_handler import constants as c
 
-from local_deploy.client import SmsClient
+from local_deploy.client import CloudFormationClient, SmsClient
 from local_deploy.errors import DeployError, DriverError, StateError
+from local_deploy.remote import deployed_state
 from local_deploy.session import DEFAULT_REGION, DEFAULT_STATE_DIR, LocalAccount, drift_of
 from local_deploy.state import StateStore
 from local_deploy.synth import synth
@@ -85,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         "drift", help="compare declared pool settings with the live pools (read only)"
     )
     drift.add_argument("--stack", help="stack name (default: the only stack with local state)")
-    drift.add_argument("--aws", action="store_true", help="read pools from real AWS (the SDK's credentials)")
+    drift.add_argument(
+        "--aws",
+        action="store_true",
+        help="read the deployed stack from CloudFormation, the pools from real AWS (SDK credentials)",
+    )
 
     console = commands.add_parser("console", help="act on a pool out of band, as a console user would")
     actions = console.add_subparsers(dest="action", required=True)
@@ -146,9 +151,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _out_of_band(args: argparse.Namespace, sms: SmsClient) -> int:
     if args.command == "drift":
-        state = StateStore(args.state_dir).load(_stack_name(args))
-        if state is None:
-            raise StateError(f"no local state for the stack in {args.state_dir}: deploy it first")
+        if not args.stack:
+            raise DriverError("drift --aws needs --stack: the stack is read from CloudFormation")
+        state = deployed_state(CloudFormationClient(args.region), sms, args.stack)
         return _report(drift_of(state, sms))
     if args.action == "set-pool":
         settings = dict(_setting(pair) for pair in args.settings)
