@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import Acknowledgment, App, Environment, Stack, Validations
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 from pool_settings_handler.constants import RESOURCE_TYPE
@@ -149,3 +149,26 @@ def test_npx_cdk_synth_works_offline_and_is_deterministic(h: SimpleNamespace, tm
     # THEN
     assert first == second
     assert sum(r["Type"] == RESOURCE_TYPE for r in first["Resources"].values()) == 2
+
+
+def test_the_documented_acknowledgement_silences_the_finding(h: SimpleNamespace, tmp_path: Path) -> None:
+    # GIVEN: the fallback pattern, cdk-nag as a validation plugin, and the README's acknowledgement
+    def synth(acknowledge: bool) -> None:
+        app = App(outdir=str(tmp_path / str(acknowledge)))
+        stack = Stack(app, "TestStack", env=Environment(account=h.ACCOUNT, region=h.REGION))
+        for number in range(60):
+            PoolSettings(stack, f"S{number}", pool=h.pool_id(number))
+        if acknowledge:
+            Validations.of(stack).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/*]",
+                    reason="More pools than IAM's inline policy can list; scoped to this account and region.",
+                )
+            )
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        app.synth()
+
+    # WHEN / THEN
+    with pytest.raises(RuntimeError, match=r"AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:sms-voice:"):
+        synth(acknowledge=False)
+    synth(acknowledge=True)
