@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Environment, Stack
-from aws_cdk.assertions import Template
-from pool_settings_handler.constants import RESOURCE_TYPE
-from sms_pool_settings import PoolSettings
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -34,15 +31,6 @@ def new_stack(
 def pool_id(number: int) -> str:
     """A syntactically valid pool ID, different for every ``number``."""
     return f"pool-{number:032x}"
-
-
-def properties_of(stack: Stack, settings: PoolSettings) -> dict[str, Any]:
-    """The exact ``Properties`` of ``settings``' custom resource in ``stack``'s synthesized template."""
-    resources = Template.from_stack(stack).to_json()["Resources"]
-    logical_id = stack.resolve(settings._resource.node.default_child.logical_id)  # type: ignore[union-attr]
-    resource = resources[logical_id]
-    assert resource["Type"] == RESOURCE_TYPE
-    return dict(resource["Properties"])
 
 
 def role_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -110,7 +98,6 @@ def h() -> SimpleNamespace:
         REPO_ROOT=REPO_ROOT,
         new_stack=new_stack,
         pool_id=pool_id,
-        properties_of=properties_of,
         role_statements=role_statements,
         app_module=app_module,
         compact=compact,
