@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
         "settings", nargs="+", metavar="Name=value", help="e.g. DeletionProtectionEnabled=false"
     )
     set_pool.add_argument("--aws", action="store_true", help="act on real AWS (the SDK's credentials)")
+    seed_pool = actions.add_parser(
+        "seed-pool", help="emulator only: create a pool with a chosen ID, as if made before the stack"
+    )
+    seed_pool.add_argument("pool", help="pool ID, pool- and 32 hex digits")
+    seed_pool.add_argument("settings", nargs="*", metavar="Name=value", help="e.g. SharedRoutesEnabled=true")
     show_pool = actions.add_parser("show-pool", help="DescribePools for one pool")
     show_pool.add_argument("pool", help="pool ID or ARN")
     show_pool.add_argument("--aws", action="store_true", help="read real AWS (the SDK's credentials)")
@@ -129,7 +134,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command in ("console", "drift") and args.aws:
+    if args.command in ("console", "drift") and getattr(args, "aws", False):
         return _out_of_band(args, SmsClient(None, args.region))
     with LocalAccount(args.state_dir, args.endpoint_url, args.region) as account:
         if args.command == "deploy":
@@ -146,6 +151,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _status(account, _stack_name(args))
         if args.command == "drift":
             return _report(account.drift(_stack_name(args)))
+        if args.action == "seed-pool":
+            settings = dict(_setting(pair) for pair in args.settings)
+            pool = account.control.seed_pool(args.pool, region=args.region, **settings)
+            print(f"Seeded {pool['PoolId']} in the emulator ({account.endpoint_url})")
+            return EXIT_OK
         return _out_of_band(args, account.sms())
 
 
