@@ -7,6 +7,8 @@ cannot reach.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from aws_cdk.assertions import Template
@@ -45,3 +47,17 @@ def test_no_argument_given_emits_no_managed_setting(h: SimpleNamespace) -> None:
     (resource,) = Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()
     assert PROP_POOL_ID in resource["Properties"]
     assert not set(resource["Properties"]) & set(MANAGED_SETTINGS)
+
+
+def test_importing_the_construct_loads_only_the_handlers_constants() -> None:
+    # WHEN: a fresh interpreter imports the construct package
+    code = (
+        "import sys, sms_pool_settings; "
+        "watched = ('pool_settings_handler', 'crhelper', 'boto3'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in watched))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    # THEN: no crhelper, no boto3, no handler code at synth time
+    assert result.stdout.strip() == "['pool_settings_handler', 'pool_settings_handler.constants']"
