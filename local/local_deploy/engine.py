@@ -100,6 +100,7 @@ class Deployment:
         """
         assert self.template is not None
         resources = self.template.resources
+        _check_supported(self.template.body)
         graph = dependencies(resources)
         order = creation_order(graph)
         for logical in order:  # validate every type before the first change, as CloudFormation does
@@ -124,6 +125,7 @@ class Deployment:
             old = self.state.resources.get(logical)
             if old is not None and old.type == rtype and old.properties == properties:
                 old.depends_on = sorted(graph[logical])
+                _set_policies(old, spec)
                 continue  # CloudFormation sends nothing for a resource whose properties did not change
             try:
                 if old is None:
@@ -132,6 +134,7 @@ class Deployment:
                     replaced = self._update(logical, rtype, provider, old, properties, graph, undo)
                     if replaced:
                         cleanup.append((logical, old))
+                _set_policies(self.state.resources[logical], spec)
             except DeployError as exc:
                 self.log.emit(logical, rtype, f"{'CREATE' if old is None else 'UPDATE'}_FAILED", exc.reason)
                 # A failed replacement is a failed Create of the new resource: the old one never changed.
@@ -154,11 +157,11 @@ class Deployment:
             self.state.status = f"{verb}_COMPLETE_CLEANUP_IN_PROGRESS"
             self.log.stack(self.state.status)
             for logical, old in reversed(cleanup):
-                self._delete_quietly(logical, old)
+                self._delete_quietly(logical, old, old.update_replace_policy)
             old_graph = {n: set(r.depends_on) for n, r in before.items()}
             for logical in deletion_order(old_graph, removed):
                 old = self.state.resources[logical]
-                if self._delete_quietly(logical, old):
+                if self._delete_quietly(logical, old, old.deletion_policy):
                     del self.state.resources[logical]
                 self.on_change(self.state)
         self.state.status = f"{verb}_COMPLETE"
@@ -178,7 +181,7 @@ class Deployment:
             if any(dep in kept for dep in _dependents(graph, logical)):
                 kept.add(logical)  # something that depends on it is still there
                 continue
-            if self._delete_quietly(logical, old):
+            if self._delete_quietly(logical, old, old.deletion_policy):
                 del self.state.resources[logical]
             else:
                 failed.append(logical)
@@ -210,6 +213,12 @@ class Deployment:
             except TemplateError:
                 return True  # it refers to something not applied yet: the walk will say what
             if properties != old.properties:
+                return True
+            spec = resources[logical]
+            if (old.deletion_policy, old.update_replace_policy) != (
+                spec.get("DeletionPolicy", "Delete"),
+                spec.get("UpdateReplacePolicy", "Delete"),
+            ):
                 return True
         return False
 
@@ -293,10 +302,16 @@ class Deployment:
     def _must_replace(provider: Provider, old: ResourceState, rtype: str, properties: dict[str, Any]) -> bool:
         return old.type != rtype or bool(provider.replacement_properties(old.properties, properties))
 
-    def _delete_quietly(self, logical: str, res: ResourceState) -> bool:
-        """Delete one resource with its events; returns False (after a DELETE_FAILED event) on failure."""
+    def _delete_quietly(self, logical: str, res: ResourceState, policy: str = "Delete") -> bool:
+        """Delete one resource with its events; returns False (after a DELETE_FAILED event) on failure.
+
+        A ``Retain`` policy keeps the resource and says so with ``DELETE_SKIPPED``, as CloudFormation does.
+        """
         provider = self.providers(res.type, logical)
         if not provider.local:
+            return True
+        if policy in ("Retain", "RetainExceptOnCreate"):
+            self.log.emit(logical, res.type, "DELETE_SKIPPED")
             return True
         self.log.emit(logical, res.type, "DELETE_IN_PROGRESS")
         try:
@@ -350,7 +365,9 @@ class Deployment:
         if deletes and not creating:
             self.log.stack("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
         for name, res in deletes:
-            ok &= self._delete_quietly(name, res)
+            # RetainExceptOnCreate exists to delete what a failed deploy created; Retain keeps even that.
+            policy = "Delete" if res.deletion_policy == "RetainExceptOnCreate" else res.deletion_policy
+            ok &= self._delete_quietly(name, res, policy)
         self.state.resources = before
         if ok:
             self.state.status = f"{prefix}_COMPLETE"
@@ -376,6 +393,25 @@ class Deployment:
             return False
         self.log.emit(logical, previous.type, "UPDATE_COMPLETE")
         return True
+
+
+def _set_policies(res: ResourceState, spec: dict[str, Any]) -> None:
+    res.deletion_policy = str(spec.get("DeletionPolicy", "Delete"))
+    res.update_replace_policy = str(spec.get("UpdateReplacePolicy", "Delete"))
+
+
+def _check_supported(body: dict[str, Any]) -> None:
+    """Refuse, before any change, what the driver does not evaluate: transforms and conditions."""
+    if "Transform" in body:
+        raise TemplateError(f"Transform {body['Transform']!r} is not supported by the local driver")
+    for logical, spec in body.get("Resources", {}).items():
+        if "Condition" in spec:
+            raise TemplateError(
+                f"{logical}: Condition {spec['Condition']!r} is not supported by the local driver"
+            )
+    if body.get("Conditions"):
+        names = ", ".join(sorted(body["Conditions"]))
+        raise TemplateError(f"Conditions ({names}) are not supported by the local driver")
 
 
 def _dependents(graph: dict[str, set[str]], name: str) -> list[str]:

@@ -25,6 +25,8 @@ class ResourceState:
         attributes: values ``Fn::GetAtt`` returns.
         depends_on: logical IDs it depended on, so ``destroy`` works from the state alone.
         local: False for resources that only exist to run the handler in AWS. Default: True
+        deletion_policy: the template's ``DeletionPolicy``. Default: "Delete"
+        update_replace_policy: the template's ``UpdateReplacePolicy``. Default: "Delete"
     """
 
     type: str
@@ -33,6 +35,8 @@ class ResourceState:
     attributes: dict[str, Any] = field(default_factory=dict)
     depends_on: list[str] = field(default_factory=list)
     local: bool = True
+    deletion_policy: str = "Delete"
+    update_replace_policy: str = "Delete"
 
 
 @dataclass

@@ -257,3 +257,42 @@ def test_get_att_of_an_unknown_attribute_names_the_resource_and_the_known_ones(h
         match=r"Use: Fn::GetAtt Pool.Nope: T::Pool has no attribute 'Nope' locally \(known: Arn\)",
     ):
         h.run(tmpl)
+
+
+def test_a_retained_resource_is_skipped_on_destroy_with_a_delete_skipped_event(h):
+    tmpl = app()
+    tmpl.body["Resources"]["Pool"]["DeletionPolicy"] = "Retain"
+    h.run(tmpl)
+    assert h.run(None, destroy=True)
+    assert [c[1] for c in h.calls] == ["Settings", "List"]
+    assert ("Pool", "DELETE_SKIPPED") in h.statuses()
+
+
+def test_retain_except_on_create_is_deleted_by_the_rollback_of_a_failed_create(h):
+    tmpl = app()
+    tmpl.body["Resources"]["Pool"]["DeletionPolicy"] = "RetainExceptOnCreate"
+    tmpl.body["Resources"]["List"]["DeletionPolicy"] = "Retain"
+    h.fail.add(("create", "Settings"))
+    assert not h.run(tmpl)
+    assert [c[1] for c in h.calls if c[0] == "delete"] == ["Settings", "Pool"]
+    assert ("List", "DELETE_SKIPPED") in h.statuses()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"Transform": "AWS::Serverless-2016-10-31"},
+            "Transform 'AWS::Serverless-2016-10-31' is not supported",
+        ),
+        ({"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}}, r"Conditions \(IsProd\) are not supported"),
+        (
+            {"Resources": {"R": {"Type": "T::Pool", "Condition": "IsProd"}}},
+            "R: Condition 'IsProd' is not supported",
+        ),
+    ],
+)
+def test_transforms_and_conditions_are_refused_before_any_change(h, body, message):
+    with pytest.raises(TemplateError, match=message):
+        h.run(Template("S", {"Resources": {}, **body}))
+    assert h.calls == []
