@@ -138,10 +138,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _out_of_band(args, SmsClient(None, args.region))
     with LocalAccount(args.state_dir, args.endpoint_url, args.region) as account:
         if args.command == "deploy":
+            context = _context(args.context)
             if not args.no_synth:
                 print(f"Synthesizing with the pinned CDK CLI into {args.app_dir} ...", flush=True)
-                synth(args.app_dir, _context(args.context))
-            elif args.context:
+                synth(args.app_dir, context)
+            elif context:
                 raise DriverError("--context needs a synth: drop --no-synth")
             result = account.deploy(read_assembly(args.app_dir, args.stack))
             return EXIT_OK if result.ok else EXIT_FAILED
