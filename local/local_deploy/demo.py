@@ -62,7 +62,7 @@ class Demo:
         print(f"\n$ python -m local_deploy {' '.join(args)}", flush=True)
         captured = io.StringIO()
         tee = _Tee(sys.stdout, captured)
-        with contextlib.redirect_stdout(tee), contextlib.redirect_stderr(tee):  # type: ignore[type-var]
+        with contextlib.redirect_stdout(tee), contextlib.redirect_stderr(tee):
             code = run(["--endpoint-url", self.endpoint_url, "--state-dir", self.work, *args])
         print(f"(exit code {code})", flush=True)
         return code, captured.getvalue()

@@ -38,7 +38,7 @@ def _flag(value: Any, name: str, logical: str) -> bool:
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
-        return value == "true"
+        return bool(value == "true")
     raise DeployError(
         f"Properties validation failed for resource {logical}: {name} expected boolean, got {value!r}"
     )
