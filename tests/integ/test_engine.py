@@ -296,3 +296,29 @@ def test_transforms_and_conditions_are_refused_before_any_change(h, body, messag
     with pytest.raises(TemplateError, match=message):
         h.run(Template("S", {"Resources": {}, **body}))
     assert h.calls == []
+
+
+def test_an_interrupted_deploy_leaves_valid_state_and_the_next_deploy_carries_on(tmp_path):
+    from local_deploy.state import StateStore
+
+    store = StateStore(tmp_path)
+    h = Harness()
+    original_providers = h.providers
+
+    def interrupting(resource_type, logical_id):
+        provider = original_providers(resource_type, logical_id)
+        if logical_id == "Pool":
+            provider.create = lambda request: (_ for _ in ()).throw(KeyboardInterrupt())
+        return provider
+
+    log = EventLog("S")
+    deployment = Deployment(app(), h.state, interrupting, PSEUDO, log, on_change=store.save)
+    with pytest.raises(KeyboardInterrupt):
+        deployment.deploy()
+    # THEN the file on disk is whole and holds what was applied before the interruption
+    saved = store.load("S")
+    assert set(saved.resources) == {"List"}
+    # WHEN the next run starts from it
+    h.state = saved
+    assert h.run(app())
+    assert [c[:2] for c in h.calls] == [("create", "Pool"), ("create", "Role"), ("create", "Settings")]
