@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from . import coldstart, events, live, machine, report, scale, synth
-from .env import BENCH, WORK, isolate
+from .env import BENCH, WORK, code_digest, git_revision, isolate
 
 SECTIONS = ("synth", "coldstart", "events", "scale")
 FULL = {
@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     if set(args.sections) != set(SECTIONS):
         command += f" --sections {','.join(args.sections)}"
     result = report.Results(command, args.quick, machine.describe())
+    result.revision = git_revision()
+    digest_before = code_digest()
     started = time.perf_counter()
 
     def attempt(name: str, work: object) -> None:
@@ -136,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
 
         attempt("events/scale", run_live)
     result.seconds = time.perf_counter() - started
+    if code_digest() != digest_before:
+        result.errors["code changed"] = (
+            "the measured sources changed during the run, so its sections mix two versions: run it again"
+        )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.render(result))
     _say(f"wrote {args.output}")

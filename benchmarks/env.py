@@ -40,3 +40,40 @@ def child_env(**extra: str) -> dict[str, str]:
     env.update(ISOLATED)
     env.update(extra)
     return env
+
+
+# What the benchmarks measure: if any of it changes during a run, the run mixes two versions.
+MEASURED_SOURCES = ("cdk/sms_pool_settings", "lambda/pool_settings_handler", "local", "benchmarks")
+
+
+def code_digest() -> str:
+    """A short hash of every measured source file (benchmarks/.work and caches excluded)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for top in MEASURED_SOURCES:
+        for path in sorted((REPO / top).rglob("*.py")):
+            if ".work" in path.parts or "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def git_revision() -> str:
+    """``<commit>`` of HEAD, with ``+uncommitted`` when measured sources differ from it."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *MEASURED_SOURCES],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + (" +uncommitted" if dirty else "")

@@ -38,6 +38,7 @@ class Results:
     scale: ScaleResult | None = None
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    revision: str = "unknown"
 
 
 @dataclass
@@ -168,7 +169,12 @@ def targets(r: Results) -> list[Target]:
 def _machine(r: Results) -> list[str]:
     lines = ["## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in r.machine.items()]
-    lines += [f"| Command | `{r.command}` |", f"| Run time | {r.seconds / 60:.1f} min |", ""]
+    lines += [
+        f"| Code measured | {r.revision} |",
+        f"| Command | `{r.command}` |",
+        f"| Run time | {r.seconds / 60:.1f} min |",
+        "",
+    ]
     return lines
 
 
@@ -216,7 +222,8 @@ def _synth(sy: SynthResult) -> list[str]:
                 )
     lines += [
         "",
-        "Per pool (least-squares slope over N):",
+        "Per pool: growth from the smallest N to the largest, then between consecutive N (growth need not",
+        "be linear: a provider policy may list each pool's ARN up to a budget, then switch to a pattern).",
         "",
         "| Kind | Template bytes | of which the custom resource | Resources | IAM policy chars |",
         "|---|---:|---:|---:|---:|",
@@ -228,6 +235,31 @@ def _synth(sy: SynthResult) -> list[str]:
                 f"{sy.per_pool(kind, 'custom_bytes'):.0f} | {sy.per_pool(kind, 'resources'):.2f} | "
                 f"{sy.per_pool(kind, 'iam_policy_chars'):.0f} |"
             )
+    lines += ["", "| Kind | N | Template bytes per pool | IAM policy chars per pool |", "|---|---|---:|---:|"]
+    for kind in ("ours", "acr"):
+        if len([n for n in sy.sizes if (kind, n) in sy.facts]) >= 2:
+            chars = sy.segments(kind, "iam_policy_chars")
+            for (a, b, growth), (_, _, iam) in zip(sy.segments(kind, "template_bytes"), chars, strict=True):
+                lines.append(f"| {LABELS[kind]} | {a}→{b} | {growth:.0f} | {iam:.0f} |")
+    phases = [(key, runs) for key, runs in sy.phases.items() if runs and runs[0]]
+    if phases:
+        lines += [
+            "",
+            "Where a synth's time goes (medians, seconds, measured inside the app process: `import` is",
+            "aws-cdk-lib and the jsii kernel, `declare` builds the constructs, `synth` is `app.synth()`):",
+            "",
+            "| N | Kind | import | declare | synth |",
+            "|---:|---|---:|---:|---:|",
+        ]
+        for n in sy.sizes:
+            for kind in ("ours", "acr"):
+                runs = [p for p in sy.phases.get((kind, n), []) if p]
+                if runs:
+                    cells = " | ".join(
+                        f"{summarize([p[k] for p in runs]).median:.2f}"
+                        for k in ("import", "declare", "synth")
+                    )
+                    lines.append(f"| {n} | {LABELS[kind]} | {cells} |")
     largest = max(sy.sizes)
     for kind in ("ours", "acr"):
         f = sy.facts.get((kind, largest))
@@ -422,10 +454,19 @@ def _analysis(r: Results) -> list[str]:
                 f" {d_client * 1000:+.1f} ms (medians)."
             )
         elif t.name.startswith("Synth") and sy:
-            lines.append(
-                "  Both synths pay the same jsii start-up; the difference is what each construct does per"
-                " pool and for its provider (ours stages its asset from the installed packages)."
-            )
+            for n in sy.sizes:
+                ours = [p for p in sy.phases.get(("ours", n), []) if p]
+                acr = [p for p in sy.phases.get(("acr", n), []) if p]
+                if not ours or not acr or sy.time_ratio(n).median <= 1.0:
+                    continue
+
+                def median(runs: list[dict[str, float]], key: str) -> float:
+                    return summarize([p[key] for p in runs]).median
+
+                deltas = ", ".join(
+                    f"{k} {median(ours, k) - median(acr, k):+.2f} s" for k in ("import", "declare", "synth")
+                )
+                lines.append(f"  At N={n}, ours minus AwsCustomResource by phase (medians): {deltas}.")
     return [*lines, ""]
 
 

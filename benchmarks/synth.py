@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import asset, proctree, templates
 from .env import BENCH, REPO, WORK, child_env
-from .stats import Summary, linear_fit, summarize
+from .stats import Summary, summarize
 
 KINDS = ("ours", "acr")
 LABELS = {"ours": "PoolSettings", "acr": "AwsCustomResource"}
@@ -46,6 +46,8 @@ class SynthResult:
     sizes: list[int]
     seconds: dict[tuple[str, int], list[float]] = field(default_factory=dict)
     peak_rss: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    # In-process phase seconds per run: import, declare, synth (see synth_app.build).
+    phases: dict[tuple[str, int], list[dict[str, float]]] = field(default_factory=dict)
     facts: dict[tuple[str, int], templates.TemplateFacts] = field(default_factory=dict)
     assets: dict[str, list[asset.AssetSize]] = field(default_factory=dict)
     lambda_timeout: int | None = None
@@ -62,10 +64,16 @@ class SynthResult:
         return summarize([a / b for a, b in zip(ours, acr, strict=False)])
 
     def per_pool(self, kind: str, metric: str) -> float:
-        """The slope of ``metric`` (a TemplateFacts attribute) over N for ``kind``."""
+        """Growth of ``metric`` (a TemplateFacts attribute) per pool from the smallest N to the largest."""
         xs = [n for n in self.sizes if (kind, n) in self.facts]
         ys = [float(getattr(self.facts[(kind, n)], metric)) for n in xs]
-        return linear_fit(xs, ys)[0]
+        return (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+
+    def segments(self, kind: str, metric: str) -> list[tuple[int, int, float]]:
+        """Growth of ``metric`` per pool between each pair of consecutive sizes: (from N, to N, growth)."""
+        xs = [n for n in self.sizes if (kind, n) in self.facts]
+        ys = [float(getattr(self.facts[(kind, n)], metric)) for n in xs]
+        return [(xs[i], xs[i + 1], (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i])) for i in range(len(xs) - 1)]
 
 
 def synth_once(kind: str, pools: int, outdir: Path) -> proctree.Run:
@@ -80,6 +88,13 @@ def synth_once(kind: str, pools: int, outdir: Path) -> proctree.Run:
         tail = "\n".join(line for line in run.stderr.splitlines() if "!!" not in line)[-800:]
         raise SynthError(f"synth of {pools} {LABELS[kind]} failed (exit {run.returncode}): {tail}")
     return run
+
+
+def _phases(stdout: str) -> dict[str, float]:
+    for line in stdout.splitlines():
+        if line.startswith("phases "):
+            return {k: float(v) for k, v in json.loads(line[len("phases ") :]).items()}
+    return {}
 
 
 def _facts(outdir: Path) -> templates.TemplateFacts:
@@ -115,9 +130,11 @@ def _estimate(result: SynthResult, kind: str) -> Limit:
     }
     per_limit = {}
     for name, (ys, limit) in series.items():
-        slope, intercept = linear_fit(xs, [float(y) for y in ys])
+        # Growth need not be linear (a policy may switch to a pattern past some N): extrapolate from
+        # the two largest sizes, the regime that holds where the limits bind.
+        slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
         if slope > 1e-9:
-            per_limit[name] = math.floor((limit - intercept) / slope + 1e-9)
+            per_limit[name] = math.floor(xs[-1] + (limit - ys[-1]) / slope + 1e-9)
     binding = min(per_limit, key=lambda name: per_limit[name])
     return Limit(per_limit[binding], binding, per_limit)
 
@@ -180,6 +197,7 @@ def run(
                     continue
                 result.seconds.setdefault((kind, n), []).append(measured.seconds)
                 result.peak_rss.setdefault((kind, n), []).append(measured.peak_rss)
+                result.phases.setdefault((kind, n), []).append(_phases(measured.stdout))
                 if (kind, n) not in result.facts:
                     result.facts[(kind, n)] = _facts(outdir)
                     if n == result.sizes[0]:
