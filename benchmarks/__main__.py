@@ -23,7 +23,7 @@ from .env import BENCH, WORK, code_digest, git_revision, isolate
 SECTIONS = ("synth", "coldstart", "events", "scale")
 FULL = {
     "sizes": [1, 10, 50, 200],
-    "synth_repeats": 3,
+    "synth_repeats": 5,
     "verify": True,
     "coldstart_rounds": 20,
     "event_repeats": 5,
