@@ -59,7 +59,7 @@ WRONG_TYPES: list[Any] = [None, 0, 1, 1.5, -7, [], ["x"], {}, {"Ref": "Pool"}, {
 def _shown(key: str) -> str:
     # A key with control or bidi characters must be shown escaped, as repr shows it: raw, a newline or a
     # right-to-left override would disguise the Reason a person reads in the console.
-    return key[:40] if key.isprintable() else repr(key)[1:41]
+    return key[:40] if key.isprintable() else repr(key)[1:-1][:40]
 
 
 def _typed(key: str) -> list[Hostile]:
