@@ -110,7 +110,9 @@ class InvalidPropertyError(PoolSettingsError):
         self.name = name
         self.rule = rule
         self.value = value
-        text = f"Invalid property {shorten(name, 48)}: {rule}"
+        # A key with control or bidi characters is shown escaped: raw, it could disguise the Reason.
+        shown = name if name.isprintable() else repr(name)[1:-1]
+        text = f"Invalid property {shorten(shown, 48)}: {rule}"
         if show:
             text += f", got {show_value(value)}"
         super().__init__(format_reason(text))

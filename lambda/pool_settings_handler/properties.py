@@ -49,7 +49,7 @@ SNS_TOPIC_ARN_RE = re.compile(
 )
 CONNECT_CHANNEL_RE = re.compile(rf"connect\.(?P<region>{_REGION})\.amazonaws\.com")
 IAM_ROLE_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):iam::{_ACCOUNT}:role/(?:[\x21-\x7e]{{1,510}}/)?[\w+=,.@-]{{1,64}}"
+    rf"arn:(?P<partition>{_PARTITION}):iam::{_ACCOUNT}:role/(?:[\x21-\x7e]{{1,510}}/)?[A-Za-z0-9_+=,.@-]{{1,64}}"
 )
 
 RULE_BOOLEAN = 'expected "true" or "false"'

@@ -24,6 +24,30 @@ logger = logging.getLogger("pool_settings_handler")
 
 # How long before the Lambda's end the last response attempt may still start.
 RESPONSE_END_MARGIN = 0.1
+REDACTED = "<redacted>"
+
+
+class ResponseUrlRedactor(logging.Filter):
+    """Blanks the presigned ``ResponseURL`` in crhelper's log records.
+
+    crhelper's ``__call__`` logs the raw event at DEBUG. handler.py holds crhelper's logger at INFO,
+    but anyone may lower it while debugging: this filter keeps the URL, a credential, out of the logs
+    whatever the level.
+
+    Example:
+        >>> record = logging.LogRecord("crhelper", 10, "", 0, {"ResponseURL": "https://x"}, None, None)
+        >>> ResponseUrlRedactor().filter(record), record.msg
+        (True, {'ResponseURL': '<redacted>'})
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, Mapping) and "ResponseURL" in record.msg:
+            record.msg = {**record.msg, "ResponseURL": REDACTED}
+        return True
+
+
+# Attached to the logger that emits the event (filters on a parent logger do not see child records).
+logging.getLogger("crhelper.resource_helper").addFilter(ResponseUrlRedactor())
 
 
 @dataclass
