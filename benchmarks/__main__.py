@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from . import coldstart, events, live, machine, report, scale, synth
-from .env import BENCH, WORK, code_digest, git_revision, isolate
+from .env import BENCH, WORK, changed_files, code_digests, git_revision, isolate
 
 SECTIONS = ("synth", "coldstart", "events", "scale")
 FULL = {
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         command += f" --sections {','.join(args.sections)}"
     result = report.Results(command, args.quick, machine.describe())
     result.revision = git_revision()
-    digest_before = code_digest()
+    digests_before = code_digests()
     started = time.perf_counter()
 
     def attempt(name: str, work: object) -> None:
@@ -138,9 +138,10 @@ def main(argv: list[str] | None = None) -> int:
 
         attempt("events/scale", run_live)
     result.seconds = time.perf_counter() - started
-    if code_digest() != digest_before:
+    changed = changed_files(digests_before, code_digests())
+    if changed:
         result.errors["code changed"] = (
-            "the measured sources changed during the run, so its sections mix two versions: run it again"
+            f"{', '.join(changed)} changed during the run, so its sections may mix two versions: run it again"
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.render(result))

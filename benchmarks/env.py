@@ -43,20 +43,35 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 # What the benchmarks measure: if any of it changes during a run, the run mixes two versions.
-MEASURED_SOURCES = ("cdk/sms_pool_settings", "lambda/pool_settings_handler", "local", "benchmarks")
+MEASURED_SOURCES = (
+    "cdk/sms_pool_settings",
+    "lambda/pool_settings_handler",
+    "local/sms_emulator",
+    "local/lambda_runtime.py",
+    "local/response_receiver.py",
+    "benchmarks",
+    "cdk.json",
+)
 
 
-def code_digest() -> str:
-    """A short hash of every measured source file (benchmarks/.work and caches excluded)."""
+def code_digests() -> dict[str, str]:
+    """A hash of every measured source file by path (benchmarks/.work and caches excluded)."""
     import hashlib
 
-    digest = hashlib.sha256()
+    digests = {}
     for top in MEASURED_SOURCES:
-        for path in sorted((REPO / top).rglob("*.py")):
+        root = REPO / top
+        paths = [root] if root.is_file() else sorted(root.rglob("*.py")) if root.is_dir() else []
+        for path in paths:
             if ".work" in path.parts or "__pycache__" in path.parts:
                 continue
-            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
+            digests[str(path.relative_to(REPO))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Paths added, removed or changed between two ``code_digests()``."""
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
 
 
 def git_revision() -> str:
