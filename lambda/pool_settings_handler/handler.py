@@ -6,6 +6,7 @@ what differs, answer with the pool's ARN as the physical ID. Delete: no call at 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Mapping
@@ -54,3 +55,10 @@ def handler(event: dict[str, Any], context: Any) -> None:
     resource = PoolSettingsResource()
     resource.register(create=apply, update=apply, delete=delete)
     resource(event, context)
+
+
+# Last at import: everything loaded so far lives as long as the container, so move it out of the
+# garbage collector's view. Building the SMS client on the first event allocates enough to trigger a
+# full collection, which would otherwise rescan every imported module's objects (measured in
+# benchmarks/: about 17 ms of a cold start, the gap between this handler and a bare boto3 client).
+gc.freeze()
