@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .env import BENCH, REPO, child_env
 from .stats import Summary, summarize
 
-KINDS = ("boto3", "ours", "ours-import", "ours-frozen", "crhelper")
+KINDS = ("boto3", "ours", "ours-import", "crhelper")
 PROBE = str(BENCH / "coldstart_probe.py")
 
 
@@ -93,7 +93,6 @@ def run(rounds: int, *, warmup: int = 2, seed: int = 5) -> ColdStartResult:
             ("crhelper", "boto3"),
             ("ours", "crhelper"),
             ("ours-import", "boto3"),
-            ("ours-frozen", "boto3"),
         ):
             if a in times and b in times:
                 result.ratios.setdefault(f"{a}/{b}", []).append(times[a][0] / times[b][0])

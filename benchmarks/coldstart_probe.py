@@ -9,8 +9,6 @@ process (interpreter start-up comes before them and is in the caller's wall time
 - ``ours``: import our handler module and build the SMS client it uses (it builds it lazily, so the
   first event would otherwise pay for it): the work a cold start cannot avoid.
 - ``ours-import``: import our handler module only.
-- ``ours-frozen``: as ``ours`` with ``gc.freeze()`` between the import and the client: a candidate fix,
-  measured to show what a full garbage collection during the client build costs.
 - ``crhelper``: import a handler built with crhelper's defaults (``CfnResource()``), which builds its
   clients at import.
 """
@@ -29,12 +27,10 @@ def main(kind: str) -> None:
 
         imported = time.perf_counter()
         boto3.client("pinpoint-sms-voice-v2")
-    elif kind in ("ours", "ours-import", "ours-frozen"):
+    elif kind in ("ours", "ours-import"):
         from pool_settings_handler import client
         from pool_settings_handler.handler import handler
 
-        if kind == "ours-frozen":
-            gc.freeze()
         imported = time.perf_counter()
         if kind != "ours-import":
             client.get_client()
@@ -45,7 +41,7 @@ def main(kind: str) -> None:
         imported = time.perf_counter()
         del crhelper_defaults
     else:
-        raise SystemExit(f"kind must be one of boto3, ours, ours-import, ours-frozen, crhelper, got {kind!r}")
+        raise SystemExit(f"kind must be one of boto3, ours, ours-import, crhelper, got {kind!r}")
     ready = time.perf_counter()
     full_collections = gc.get_stats()[2]["collections"]
     sys.stdout.write(f"ready {imported - start:.6f} {ready - imported:.6f} {full_collections}\n")

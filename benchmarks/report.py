@@ -322,7 +322,6 @@ def _coldstart(cs: ColdStartResult) -> list[str]:
         "boto3": "bare `import boto3; boto3.client(...)`",
         "ours": "PoolSettings handler, imported and its client built",
         "ours-import": "PoolSettings handler, imported only",
-        "ours-frozen": "PoolSettings handler, `gc.freeze()` after import, client built (candidate fix)",
         "crhelper": "crhelper defaults (`CfnResource()`) handler",
     }
     lines = [
