@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from offline_env import DUMMY_CREDENTIALS, REGION
+
 ACCOUNT = "123456789012"
-REGION = "us-east-1"
 
 
 class LambdaContext:
@@ -63,13 +64,7 @@ def lambda_environment(
         extra: any other variables; an ``AWS_REGION`` here sets ``AWS_DEFAULT_REGION`` too.
             Default: - none.
     """
-    values = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-    }
+    values = {**DUMMY_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
     if endpoint_url is not None:
         values["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = endpoint_url
     if ca_bundle_path is not None:
