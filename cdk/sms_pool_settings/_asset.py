@@ -1,8 +1,11 @@
 """Stage the provider Lambda's code offline: the handler package and crhelper, from the installed packages.
 
 No Docker and no pip at synth time (pipelines often have neither): both packages are pure Python and are
-already installed next to this one, so they are copied as they are. The staged directory's name is the
-hash of what it holds, so two synths stage the same bytes and CDK computes the same asset hash.
+already installed next to this one, so they are copied from there. Their ``.py`` files are copied
+without comments and docstrings (``_strip.py``) to keep the zipped asset under 25,000 bytes (issue 5);
+every line keeps its line number, so a traceback from the Lambda points at the right source line.
+Every other file is copied byte for byte. The staged directory's name is the hash of what it holds, so
+two synths stage the same bytes and CDK computes the same asset hash.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ._strip import strip_python_file
+
 # The packages the Lambda imports that its runtime does not provide (boto3 comes with the runtime).
 ASSET_PACKAGES = ("pool_settings_handler", "crhelper")
 # crhelper is Apache-2.0: a copy we redistribute carries its licence and notice.
@@ -23,6 +28,9 @@ _LICENSE_FILE_NAMES = ("LICENSE", "NOTICE")
 # Type stubs and markers are not needed to run, and bytecode differs from one Python to the next.
 _SKIPPED_SUFFIXES = (".pyc", ".pyo", ".pyi")
 _SKIPPED_DIRECTORIES = ("__pycache__",)
+# Only Python source is stripped. crhelper's copyright and licence are not in its .py files but in its
+# LICENSE and NOTICE, which are shipped unchanged under THIRD_PARTY_LICENSES/ (Apache-2.0 section 4).
+_STRIPPED_SUFFIX = ".py"
 
 
 def _package_directory(name: str) -> Path:
@@ -38,7 +46,10 @@ def _package_directory(name: str) -> Path:
 
 
 def _package_files(name: str) -> dict[str, bytes]:
-    """Every file of the installed package ``name`` the Lambda needs, by path inside the asset."""
+    """Every file of the installed package ``name`` the Lambda needs, by path inside the asset.
+
+    ``.py`` files come without comments and docstrings, on their original line numbers.
+    """
     root = _package_directory(name)
     files: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
@@ -47,7 +58,10 @@ def _package_files(name: str) -> dict[str, bytes]:
             continue
         if any(part in _SKIPPED_DIRECTORIES or part.startswith(".") for part in relative.parts):
             continue
-        files[f"{name}/{relative.as_posix()}"] = path.read_bytes()
+        content = path.read_bytes()
+        if path.suffix == _STRIPPED_SUFFIX:
+            content = strip_python_file(content)
+        files[f"{name}/{relative.as_posix()}"] = content
     return files
 
 
