@@ -88,8 +88,9 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory, wheel_path: Path) -> tup
     repo_site_packages = sysconfig.get_path("purelib")
     (site_packages / "repo_venv_dependencies.pth").write_text(repo_site_packages + "\n", encoding="utf-8")
     # Marks the installed copy of the handler, so the asset is proved to be staged from the installed
-    # package rather than from lambda/ (which is byte-for-byte the same otherwise).
-    marker = "# installed copy, marked by tests/packaging\n"
+    # package rather than from lambda/ (which is byte-for-byte the same otherwise). A statement, not a
+    # comment: the asset is staged without comments and docstrings.
+    marker = '_INSTALLED_COPY_MARKER = "tests/packaging"\n'
     installed_handler = site_packages / "pool_settings_handler" / "handler.py"
     assert installed_handler.is_file(), f"the wheel installed no {installed_handler}"
     with installed_handler.open("a", encoding="utf-8") as handler:
@@ -156,13 +157,18 @@ def test_no_repository_source_folder_is_on_the_user_sys_path(synthesized: dict) 
 def test_synthesized_asset_holds_the_installed_handler_and_crhelper(
     user_venv: tuple[Path, Path, str], synthesized: dict
 ) -> None:
-    _, _, marker = user_venv
+    _, site_packages, marker = user_venv
 
     asset_dir = _handler_asset(synthesized)
 
     handler = asset_dir / "pool_settings_handler" / "handler.py"
     assert handler.is_file()
-    assert handler.read_text(encoding="utf-8").endswith(marker)
+    staged_text = handler.read_text(encoding="utf-8")
+    installed_text = (site_packages / "pool_settings_handler" / "handler.py").read_text(encoding="utf-8")
+    assert staged_text.endswith(marker)
+    # Staged without comments, each line on its installed line number (tracebacks point at the source).
+    assert staged_text != installed_text
+    assert staged_text.count("\n") == installed_text.count("\n")
     assert (asset_dir / "crhelper").is_dir()
     assert (asset_dir / "crhelper" / "__init__.py").is_file()
     assert (asset_dir / "crhelper" / "resource_helper.py").is_file()
