@@ -7,7 +7,6 @@ level 9.
 
 from __future__ import annotations
 
-import ast
 import io
 import json
 import zipfile
@@ -28,36 +27,10 @@ class AssetSize:
     zipped_bytes: int
     # Zipped bytes of each top-level entry zipped on its own (they do not add up exactly to the whole).
     parts: dict[str, int]
-    # The whole asset zipped with docstrings and comments removed from its Python files.
-    zipped_without_docstrings: int = 0
 
 
-def strip_python(source: bytes) -> bytes:
-    """``source`` without docstrings or comments (re-written by ``ast.unparse``); same behaviour."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (
-            not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            or not body
-        ):
-            continue
-        first = body[0]
-        if (
-            isinstance(first, ast.Expr)
-            and isinstance(first.value, ast.Constant)
-            and isinstance(first.value.value, str)
-        ):
-            node.body = body[1:] or [ast.Pass()]
-    return (ast.unparse(tree) + "\n").encode()
-
-
-def zip_bytes(root: Path, *, strip: bool = False) -> bytes:
-    """A deterministic zip of every file under ``root`` (a file is zipped on its own).
-
-    With ``strip``, Python files go in without docstrings and comments (a what-if figure).
-    Default: strip False.
-    """
+def zip_bytes(root: Path) -> bytes:
+    """A deterministic zip of every file under ``root`` (a file is zipped on its own)."""
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -66,10 +39,7 @@ def zip_bytes(root: Path, *, strip: bool = False) -> bytes:
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            data = path.read_bytes()
-            if strip and path.suffix == ".py":
-                data = strip_python(data)
-            archive.writestr(info, data, compresslevel=9)
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
     return buffer.getvalue()
 
 
@@ -94,9 +64,8 @@ def lambda_assets(cloud_assembly: Path, template: dict[str, Any]) -> list[AssetS
         parts = (
             {} if root.is_file() else {child.name: len(zip_bytes(child)) for child in sorted(root.iterdir())}
         )
-        stripped = zipped if root.is_file() else len(zip_bytes(root, strip=True))
         raw = sum(p.stat().st_size for p in files)
-        sizes.append(AssetSize(logical_id, len(files), raw, zipped, parts, stripped))
+        sizes.append(AssetSize(logical_id, len(files), raw, zipped, parts))
     return sizes
 
 
