@@ -6,6 +6,9 @@ prepares the app, so the decision to list ARNs or fall back to a pattern sees ev
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import jsii
 from aws_cdk import (
     Annotations,
@@ -20,10 +23,12 @@ from aws_cdk import (
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
 from pool_settings_handler.constants import IAM_SERVICE_PREFIX, SERVICE_PRINCIPAL
 
 from ._asset import stage_asset
+from ._validation import StackPlace
 
 PROVIDER_ID = "SmsPoolSettingsProvider"
 HANDLER = "pool_settings_handler.handler.handler"
@@ -57,17 +62,62 @@ _OPT_OUT_LIST_ACTIONS = (f"{IAM_SERVICE_PREFIX}:UpdatePool",)
 WILDCARD_WARNING_ID = "sms-pool-settings:iamPatternFallback"
 
 
+# Every call into aws-cdk-lib is a round trip to its Node.js process (jsii), the main cost of declaring a
+# PoolSettings. What is the same for every PoolSettings of a stack (the provider, the stack's partition,
+# region and account) is therefore looked up once per stack and kept here, and values that cannot be
+# tokens are never sent to Token.is_unresolved.
+_UNRESOLVED_MARKER = "Token["  # in every string token; aws-cdk-lib's unresolved() tests for it first
+
+
+def is_unresolved(value: Any) -> bool:
+    """``Token.is_unresolved(value)``, without the round trip to jsii when ``value`` cannot be a token.
+
+    A ``bool`` or ``None`` never is, nor a string without aws-cdk-lib's ``Token[`` marker (its own
+    ``unresolved()`` returns False for those before anything else); numbers, lists and objects may be.
+
+    Example:
+        >>> is_unresolved("pool-1"), is_unresolved(True)
+        (False, False)
+    """
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, str) and _UNRESOLVED_MARKER not in value:
+        return False
+    return bool(Token.is_unresolved(value))
+
+
+def stack_place(region: str, account: str) -> StackPlace:
+    """The stack's partition, region and account for the synth-time checks, None where a token.
+
+    Args:
+        region: ``Stack.region``, a literal or a token.
+        account: ``Stack.account``, a literal or a token.
+    """
+    known_region = None if is_unresolved(region) else region
+    known_account = None if is_unresolved(account) else account
+    partition = RegionInfo.get(known_region).partition if known_region else None
+    return StackPlace(partition=partition, region=known_region, account=known_account)
+
+
+# The provider of each stack, by id(stack). A provider holds its stack, so while an entry exists no other
+# object can have that id; an entry gone with its provider only costs a lookup in the construct tree.
+_PROVIDERS: weakref.WeakValueDictionary[int, PoolSettingsProvider] = weakref.WeakValueDictionary()
+
+
 class _Grants:
     """ARNs of one kind, in registration order, without duplicates."""
 
     def __init__(self, resource_type: str) -> None:
         self.resource_type = resource_type
-        self.arns: list[str] = []
+        self._arns: dict[str, None] = {}  # a dict keeps insertion order and finds a duplicate in O(1)
         self.use_pattern = False
 
+    @property
+    def arns(self) -> list[str]:
+        return list(self._arns)
+
     def add(self, arn: str) -> None:
-        if arn not in self.arns:
-            self.arns.append(arn)
+        self._arns.setdefault(arn)
 
 
 class PoolSettingsProvider(Construct):
@@ -81,22 +131,52 @@ class PoolSettingsProvider(Construct):
     """
 
     @classmethod
-    def of(cls, scope: IConstruct) -> PoolSettingsProvider:
-        """The provider of ``scope``'s stack, created on first use."""
-        stack = Stack.of(scope)
+    def of(cls, scope: IConstruct, *, stack: Stack | None = None) -> PoolSettingsProvider:
+        """The provider of ``scope``'s stack, created on first use.
+
+        Args:
+            scope: any construct of the stack.
+            stack: ``Stack.of(scope)`` when the caller has it already. Default: - looked up
+        """
+        stack = Stack.of(scope) if stack is None else stack
+        provider = cls.cached(stack)
+        if provider is not None:
+            return provider
         existing = stack.node.try_find_child(PROVIDER_ID)
         if existing is None:
-            return cls(stack, PROVIDER_ID)
-        if not isinstance(existing, PoolSettingsProvider):
+            provider = cls(stack, PROVIDER_ID)
+        elif isinstance(existing, PoolSettingsProvider):
+            provider = existing
+        else:
             raise TypeError(
                 f"construct ID {PROVIDER_ID} is reserved for the PoolSettings provider in stack "
                 f"{stack.node.path}, got a {type(existing).__name__}"
             )
-        return existing
+        _PROVIDERS[id(stack)] = provider
+        return provider
+
+    @staticmethod
+    def cached(stack: Stack) -> PoolSettingsProvider | None:
+        """The provider :meth:`of` last returned for ``stack``, without looking at the construct tree.
+
+        None means only that :meth:`of` has not been asked yet (or its provider is gone): use :meth:`of`.
+        """
+        cached = _PROVIDERS.get(id(stack))
+        return cached if cached is not None and cached._stack is stack else None
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self._stack = Stack.of(self)
+        # Fixed for the stack's life: its environment is set when it is created, and context (the
+        # partition-literals feature flag) cannot change once it has children.
+        self._partition = self._stack.partition
+        region, account = self._stack.region, self._stack.account
+        self._arn_prefix = f"arn:{self._partition}:{IAM_SERVICE_PREFIX}:{region}:{account}:"
+        # Whether every ARN built from the prefix is a token, known once here (see arn()).
+        self._prefix_unresolved = any(is_unresolved(part) for part in (self._partition, region, account))
+        self._token_arns: set[str] = set()
+        self.place = stack_place(region, account)
+        """The stack's partition, region and account as the synth-time checks need them."""
         self._pools = _Grants("pool")
         self._opt_out_lists = _Grants("opt-out-list")
         self._roles = _Grants("role")
@@ -136,11 +216,27 @@ class PoolSettingsProvider(Construct):
         # The role's statements are written when CDK prepares the app, after every PoolSettings of the
         # stack has registered, and before the role's own aspect decides whether to split its policy.
         Aspects.of(self).add(_WriteGrants(self), priority=AspectPriority.MUTATING)
+        self._service_token = self.function.function_arn
 
     @property
     def service_token(self) -> str:
         """The Lambda's ARN, for ``CustomResource(service_token=...)``."""
-        return self.function.function_arn
+        return self._service_token
+
+    def arn(self, resource_type: str, name: str) -> str:
+        """The ARN of the SMS resource ``name`` of type ``resource_type`` in this stack's account and region.
+
+        The same string as ``Stack.format_arn(service="sms-voice", resource=resource_type,
+        resource_name=name)``, without a round trip to jsii per ARN.
+
+        Example:
+            >>> provider.arn("pool", "pool-1")  # doctest: +SKIP
+            'arn:${Token[AWS.Partition.9]}:sms-voice:...:pool/pool-1'
+        """
+        arn = f"{self._arn_prefix}{resource_type}/{name}"
+        if self._prefix_unresolved:
+            self._token_arns.add(arn)
+        return arn
 
     def grant_pool(self, arn: str) -> None:
         """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern)."""
@@ -208,11 +304,15 @@ class PoolSettingsProvider(Construct):
         estimate = self.node.try_get_context(_ARN_ESTIMATE_CONTEXT_KEY)
         token_cost = max(estimate if isinstance(estimate, int) else _CDK_ARN_ESTIMATE, _ARN_COST_FLOOR)
         arns = [self.pattern(grants.resource_type)] if grants.use_pattern else grants.arns
-        return sum((token_cost if Token.is_unresolved(arn) else len(arn)) + 3 for arn in arns)
+        return sum((token_cost if self._is_token_arn(arn) else len(arn)) + 3 for arn in arns)
+
+    def _is_token_arn(self, arn: str) -> bool:
+        # An ARN built by arn() from a token prefix is known to be one; asking jsii costs a round trip.
+        return arn in self._token_arns or is_unresolved(arn)
 
     def _describe(self, arn: str) -> str:
         """``arn`` for a person: the partition as ``<partition>``, other unknowns as their token text."""
-        return arn.replace(self._stack.partition, "<partition>")
+        return arn.replace(self._partition, "<partition>")
 
 
 @jsii.implements(IAspect)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_cdk import Annotations, CustomResource, IResolvable, Stack, Token
+from aws_cdk import Annotations, CustomResource, IResolvable, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
-from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 from pool_settings_handler.constants import (
     ATTR_CHANGED_FIELDS,
@@ -30,7 +29,7 @@ from pool_settings_handler.constants import (
 )
 
 from . import _validation as check
-from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider
+from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider, is_unresolved, stack_place
 
 BoolArgument = bool | IResolvable
 # For each argument: the CfnPool property that sets the same thing (CloudFormation key, CDK attribute).
@@ -108,8 +107,12 @@ class PoolSettings(Construct):
         reconcile_token: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        stack = Stack.of(self)
-        place = _stack_place(stack)
+        # Stack.of(self) is scope when scope is a stack, the usual case: no round trip to jsii for it.
+        stack = scope if isinstance(scope, Stack) else Stack.of(self)
+        # The stack's place is worked out once, by its provider. Validation must not create the provider
+        # (a rejected PoolSettings leaves the stack as it was): the first PoolSettings reads it itself.
+        known = PoolSettingsProvider.cached(stack)
+        place = known.place if known is not None else stack_place(stack.region, stack.account)
         booleans = {
             "two_way_enabled": two_way_enabled,
             "self_managed_opt_outs_enabled": self_managed_opt_outs_enabled,
@@ -132,32 +135,32 @@ class PoolSettings(Construct):
         channel_arn = _channel_arn(two_way_channel)
         role_arn = _role_arn(two_way_channel_role)
         if isinstance(pool, str):
-            if not Token.is_unresolved(pool):
+            if not is_unresolved(pool):
                 warnings += check.check_pool(pool, place)
         elif not isinstance(pool, smsvoice.CfnPool):
             raise TypeError(f"pool must be a pool ID, a pool ARN or an aws_smsvoice.CfnPool, got {pool!r}")
         for name, value in booleans.items():
-            if value is not None and not Token.is_unresolved(value):
+            if value is not None and not is_unresolved(value):
                 check.check_boolean(name, value)
-        if channel_arn is not None and not Token.is_unresolved(channel_arn):
+        if channel_arn is not None and not is_unresolved(channel_arn):
             warnings += check.check_two_way_channel(channel_arn, place)
-        if role_arn is not None and not Token.is_unresolved(role_arn):
+        if role_arn is not None and not is_unresolved(role_arn):
             warnings += check.check_two_way_channel_role(role_arn, place)
         if isinstance(opt_out_list, str):
-            if not Token.is_unresolved(opt_out_list):
+            if not is_unresolved(opt_out_list):
                 warnings += check.check_opt_out_list(opt_out_list, place)
         elif opt_out_list is not None and not isinstance(opt_out_list, smsvoice.CfnOptOutList):
             raise TypeError(
                 "opt_out_list must be an opt-out list name, an ARN or an aws_smsvoice.CfnOptOutList, "
                 f"got {opt_out_list!r}"
             )
-        if reconcile_token is not None and not Token.is_unresolved(reconcile_token):
+        if reconcile_token is not None and not is_unresolved(reconcile_token):
             check.check_reconcile_token(reconcile_token)
         for warning in warnings:
             Annotations.of(self).add_warning_v2(WARNING_ID, warning)
 
         # --- Children -------------------------------------------------------------------------------
-        provider = PoolSettingsProvider.of(self)
+        provider = PoolSettingsProvider.of(self, stack=stack)
         properties: dict[str, Any] = {PROP_POOL_ID: _pool_value(pool)}
         provider.grant_pool(_pool_arn(pool, provider))
         for name, key in _BOOLEAN_ARGUMENTS.items():
@@ -211,13 +214,6 @@ class PoolSettings(Construct):
         return self._resource.get_att_string(ATTR_CHANGED_FIELDS)
 
 
-def _stack_place(stack: Stack) -> check.StackPlace:
-    region = None if Token.is_unresolved(stack.region) else stack.region
-    account = None if Token.is_unresolved(stack.account) else stack.account
-    partition = RegionInfo.get(region).partition if region else None
-    return check.StackPlace(partition=partition, region=region, account=account)
-
-
 def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
     """Raise when the CfnPool declares a setting PoolSettings also manages: they would fight forever."""
     conflicts = []
@@ -225,7 +221,7 @@ def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
         if argument not in managed:
             continue
         declared = getattr(pool, attribute)
-        if declared is not None and member is not None and not Token.is_unresolved(declared):
+        if declared is not None and member is not None and not is_unresolved(declared):
             declared = _member(declared, member)
         if declared is not None:
             conflicts.append(f"{cfn_key} and PoolSettings argument {argument}")
@@ -272,12 +268,12 @@ def _pool_arn(pool: str | smsvoice.CfnPool, provider: PoolSettingsProvider) -> s
     """The ARN the role needs for ``pool``."""
     if isinstance(pool, smsvoice.CfnPool):
         return pool.attr_arn
-    if Token.is_unresolved(pool):
+    if is_unresolved(pool):
         # A token may become an ID or an ARN at deploy time; only the pattern covers both.
         return provider.pattern("pool")
     if pool.startswith("arn:"):
         return pool
-    return Stack.of(provider).format_arn(service="sms-voice", resource="pool", resource_name=pool)
+    return provider.arn("pool", pool)
 
 
 def _opt_out_list_value(opt_out_list: str | smsvoice.CfnOptOutList) -> str:
@@ -288,10 +284,8 @@ def _opt_out_list_value(opt_out_list: str | smsvoice.CfnOptOutList) -> str:
 def _opt_out_list_arn(opt_out_list: str | smsvoice.CfnOptOutList, provider: PoolSettingsProvider) -> str:
     if isinstance(opt_out_list, smsvoice.CfnOptOutList):
         return opt_out_list.attr_arn
-    if Token.is_unresolved(opt_out_list):
+    if is_unresolved(opt_out_list):
         return provider.pattern("opt-out-list")  # a name or an ARN: only the pattern covers both
     if opt_out_list.startswith("arn:"):
         return opt_out_list
-    return Stack.of(provider).format_arn(
-        service="sms-voice", resource="opt-out-list", resource_name=opt_out_list
-    )
+    return provider.arn("opt-out-list", opt_out_list)
