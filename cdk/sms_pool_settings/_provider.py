@@ -252,10 +252,10 @@ class PoolSettingsProvider(Construct):
 
     def pattern(self, resource_type: str) -> str:
         """The narrowest ARN pattern for every ``resource_type`` of this stack's account and region."""
-        resource = "role" if resource_type == "role" else resource_type
-        service = "iam" if resource_type == "role" else IAM_SERVICE_PREFIX
-        region = "" if resource_type == "role" else None
-        return self._stack.format_arn(service=service, region=region, resource=resource, resource_name="*")
+        # A role is IAM's, which is global: its ARNs have no region.
+        if resource_type == "role":
+            return self._stack.format_arn(service="iam", region="", resource="role", resource_name="*")
+        return self._stack.format_arn(service=IAM_SERVICE_PREFIX, resource=resource_type, resource_name="*")
 
     # --- Called once, by the aspect ----------------------------------------------------------------
 
