@@ -50,7 +50,3 @@ class EventLog:
     def note(self, text: str) -> None:
         """Print a line that is not an event (a notice, a summary)."""
         print(text, file=self.stream or sys.stdout, flush=True)
-
-    def resource_events(self) -> list[Event]:
-        """The events of resources, without the stack's own."""
-        return [e for e in self.events if e.resource_type != STACK_TYPE]

@@ -117,10 +117,6 @@ class RateLimiter:
         self._rate: float | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
 
-    @property
-    def rate(self) -> float | None:
-        return self._rate
-
     def set_rate(self, rate: float | None) -> None:
         """Requests per second per operation; None disables the limit."""
         if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0):

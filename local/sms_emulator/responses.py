@@ -33,7 +33,7 @@ from .models import (
     pool_arn,
     pool_id_of,
 )
-from .validation import operation_model, operation_names, service_model, validate
+from .validation import operation_model, operation_names, validate
 
 TARGET_PREFIX = "PinpointSMSVoiceV2."
 CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -227,8 +227,3 @@ class Dispatcher:
                 self.backend.remove_pool(region, pool_id)
             return None
         raise AssertionError(f"unhandled fault kind {fault.kind}")  # kinds are checked in Fault
-
-
-def error_shape_names() -> list[str]:
-    """Every error shape the service models (for tests and docs)."""
-    return [s.name for s in service_model().error_shapes]
