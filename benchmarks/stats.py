@@ -32,14 +32,3 @@ def summarize(values: Sequence[float]) -> Summary:
     if not values:
         raise ValueError("summarize needs at least one value, got none")
     return Summary(statistics.median(values), min(values), max(values), len(values))
-
-
-def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
-    """Least-squares ``(slope, intercept)`` of ys against xs; needs two distinct xs."""
-    mean_x = statistics.fmean(xs)
-    mean_y = statistics.fmean(ys)
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    if sxx == 0:
-        raise ValueError(f"linear_fit needs two distinct x values, got {list(xs)}")
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
-    return slope, mean_y - slope * mean_x

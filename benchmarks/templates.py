@@ -69,14 +69,6 @@ class RoleUsage:
     managed_policies: int = 0
     largest_managed_chars: int = 0
 
-    @property
-    def within_limits(self) -> bool:
-        return (
-            self.inline_chars <= MAX_ROLE_INLINE_CHARS
-            and self.managed_policies <= MAX_MANAGED_POLICIES_PER_ROLE
-            and self.largest_managed_chars <= MAX_MANAGED_POLICY_CHARS
-        )
-
 
 @dataclass
 class TemplateFacts:
@@ -95,15 +87,6 @@ class TemplateFacts:
     @property
     def max_role_inline_chars(self) -> int:
         return max((role.inline_chars for role in self.roles.values()), default=0)
-
-    @property
-    def within_limits(self) -> bool:
-        """True when CloudFormation and IAM would accept this stack on these quotas."""
-        return (
-            self.resources <= MAX_RESOURCES
-            and self.template_bytes <= MAX_TEMPLATE_BYTES
-            and all(role.within_limits for role in self.roles.values())
-        )
 
     def violations(self) -> list[str]:
         """Each limit the template passes, in words, or an empty list."""
@@ -140,7 +123,8 @@ def _role_refs(value: Any) -> list[str]:
 def analyze(path: Path) -> TemplateFacts:
     """Measure the template at ``path`` (as written by ``cdk synth``, which is what gets uploaded)."""
     raw = path.read_bytes()
-    resources: dict[str, Any] = json.loads(raw).get("Resources", {})
+    template = json.loads(raw)
+    resources: dict[str, Any] = template.get("Resources", {})
     types: dict[str, int] = defaultdict(int)
     roles: dict[str, RoleUsage] = {}
     total_chars = 0
@@ -170,7 +154,6 @@ def analyze(path: Path) -> TemplateFacts:
                 role = roles.setdefault(ref, RoleUsage())
                 role.managed_policies += 1
                 role.largest_managed_chars = max(role.largest_managed_chars, chars)
-    template = json.loads(raw)
     without_custom = {
         **template,
         "Resources": {k: v for k, v in resources.items() if not v["Type"].startswith("Custom::")},
