@@ -32,6 +32,14 @@ def _reason(operation: str, target: str, exc: Exception) -> str:
     return text if len(text) <= 256 else text[:253] + "..."
 
 
+def _call(operation: str, target: str, method: Any, **params: Any) -> dict[str, Any]:
+    """``method(**params)`` as a dict; an SDK failure becomes a ``DeployError`` with ``_reason``'s text."""
+    try:
+        return dict(method(**params))
+    except (ClientError, BotoCoreError) as exc:
+        raise DeployError(_reason(operation, target, exc)) from exc
+
+
 class SmsClient:
     """The SMS pool API, with failures raised as ``DeployError`` carrying a CloudFormation-style Reason.
 
@@ -58,12 +66,6 @@ class SmsClient:
             kwargs["endpoint_url"] = endpoint_url
         self._sms = session.client(SERVICE_NAME, **kwargs)
 
-    def _call(self, operation: str, target: str, method: Any, **params: Any) -> dict[str, Any]:
-        try:
-            return dict(method(**params))
-        except (ClientError, BotoCoreError) as exc:
-            raise DeployError(_reason(operation, target, exc)) from exc
-
     @staticmethod
     def is_not_found(exc: DeployError) -> bool:
         """True when the wrapped error is a ResourceNotFoundException."""
@@ -76,34 +78,30 @@ class SmsClient:
     # --- Pools ---
     def create_pool(self, **params: Any) -> dict[str, Any]:
         """CreatePool with the API's parameters; returns its answer (PoolId, PoolArn, ...)."""
-        return self._call(
-            "CreatePool", str(params.get("OriginationIdentity")), self._sms.create_pool, **params
-        )
+        return _call("CreatePool", str(params.get("OriginationIdentity")), self._sms.create_pool, **params)
 
     def update_pool(self, pool_id: str, **settings: Any) -> dict[str, Any]:
         """UpdatePool with only the given settings."""
-        return self._call("UpdatePool", pool_id, self._sms.update_pool, PoolId=pool_id, **settings)
+        return _call("UpdatePool", pool_id, self._sms.update_pool, PoolId=pool_id, **settings)
 
     def delete_pool(self, pool_id: str) -> None:
         """DeletePool."""
-        self._call("DeletePool", pool_id, self._sms.delete_pool, PoolId=pool_id)
+        _call("DeletePool", pool_id, self._sms.delete_pool, PoolId=pool_id)
 
     def describe_pool(self, pool_id: str) -> dict[str, Any]:
         """The pool as DescribePools reports it (ID or ARN accepted)."""
-        answer = self._call("DescribePools", pool_id, self._sms.describe_pools, PoolIds=[pool_id])
+        answer = _call("DescribePools", pool_id, self._sms.describe_pools, PoolIds=[pool_id])
         return dict(answer["Pools"][0])
 
     # --- Opt-out lists ---
     def create_opt_out_list(self, name: str, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
         """CreateOptOutList; returns its answer (OptOutListArn, OptOutListName, ...)."""
         extra = {"Tags": tags} if tags else {}
-        return self._call(
-            "CreateOptOutList", name, self._sms.create_opt_out_list, OptOutListName=name, **extra
-        )
+        return _call("CreateOptOutList", name, self._sms.create_opt_out_list, OptOutListName=name, **extra)
 
     def delete_opt_out_list(self, name: str) -> None:
         """DeleteOptOutList."""
-        self._call("DeleteOptOutList", name, self._sms.delete_opt_out_list, OptOutListName=name)
+        _call("DeleteOptOutList", name, self._sms.delete_opt_out_list, OptOutListName=name)
 
 
 class CloudFormationClient:
@@ -119,20 +117,14 @@ class CloudFormationClient:
             "cloudformation", config=_CONFIG
         )
 
-    def _call(self, operation: str, stack_name: str, method: Any, **params: Any) -> dict[str, Any]:
-        try:
-            return dict(method(**params))
-        except (ClientError, BotoCoreError) as exc:
-            raise DeployError(_reason(operation, stack_name, exc)) from exc
-
     def stack_id(self, stack_name: str) -> str:
         """The stack's ARN (DescribeStacks)."""
-        answer = self._call("DescribeStacks", stack_name, self._cfn.describe_stacks, StackName=stack_name)
+        answer = _call("DescribeStacks", stack_name, self._cfn.describe_stacks, StackName=stack_name)
         return str(answer["Stacks"][0]["StackId"])
 
     def template(self, stack_name: str) -> dict[str, Any]:
         """The deployed template (GetTemplate, stage Original), parsed."""
-        answer = self._call(
+        answer = _call(
             "GetTemplate", stack_name, self._cfn.get_template, StackName=stack_name, TemplateStage="Original"
         )
         body = answer["TemplateBody"]
@@ -143,7 +135,7 @@ class CloudFormationClient:
         found: list[dict[str, Any]] = []
         params: dict[str, Any] = {"StackName": stack_name}
         while True:
-            answer = self._call("ListStackResources", stack_name, self._cfn.list_stack_resources, **params)
+            answer = _call("ListStackResources", stack_name, self._cfn.list_stack_resources, **params)
             found += answer.get("StackResourceSummaries", [])
             if not answer.get("NextToken"):
                 return found
