@@ -162,7 +162,7 @@ class PoolSettings(Construct):
         # --- Children -------------------------------------------------------------------------------
         provider = PoolSettingsProvider.of(self, stack=stack)
         properties: dict[str, Any] = {PROP_POOL_ID: _pool_value(pool)}
-        provider.grant_pool(_pool_arn(pool, provider))
+        provider.grant_pool(_grant_arn(pool, "pool", provider))
         for name, key in _BOOLEAN_ARGUMENTS.items():
             if booleans[name] is not None:
                 properties[key] = booleans[name]
@@ -173,7 +173,7 @@ class PoolSettings(Construct):
             provider.grant_pass_role(role_arn)
         if opt_out_list is not None:
             properties[PROP_OPT_OUT_LIST_NAME] = _opt_out_list_value(opt_out_list)
-            provider.grant_opt_out_list(_opt_out_list_arn(opt_out_list, provider))
+            provider.grant_opt_out_list(_grant_arn(opt_out_list, "opt-out-list", provider))
         if reconcile_token is not None:
             properties[PROP_RECONCILE_TOKEN] = reconcile_token
 
@@ -264,28 +264,22 @@ def _pool_value(pool: str | smsvoice.CfnPool) -> str:
     return pool.attr_pool_id if isinstance(pool, smsvoice.CfnPool) else pool
 
 
-def _pool_arn(pool: str | smsvoice.CfnPool, provider: PoolSettingsProvider) -> str:
-    """The ARN the role needs for ``pool``."""
-    if isinstance(pool, smsvoice.CfnPool):
-        return pool.attr_arn
-    if is_unresolved(pool):
-        # A token may become an ID or an ARN at deploy time; only the pattern covers both.
-        return provider.pattern("pool")
-    if pool.startswith("arn:"):
-        return pool
-    return provider.arn("pool", pool)
+def _grant_arn(
+    resource: str | smsvoice.CfnPool | smsvoice.CfnOptOutList,
+    resource_type: str,
+    provider: PoolSettingsProvider,
+) -> str:
+    """The ARN the role needs for a pool or an opt-out list (``resource_type`` "pool" or "opt-out-list")."""
+    if isinstance(resource, (smsvoice.CfnPool, smsvoice.CfnOptOutList)):
+        return resource.attr_arn
+    if is_unresolved(resource):
+        # A token may become an ID (or name) or an ARN at deploy time; only the pattern covers both.
+        return provider.pattern(resource_type)
+    if resource.startswith("arn:"):
+        return resource
+    return provider.arn(resource_type, resource)
 
 
 def _opt_out_list_value(opt_out_list: str | smsvoice.CfnOptOutList) -> str:
     # Ref of an AWS::SMSVOICE::OptOutList is its name, which is what DescribePools reports back.
     return opt_out_list.ref if isinstance(opt_out_list, smsvoice.CfnOptOutList) else opt_out_list
-
-
-def _opt_out_list_arn(opt_out_list: str | smsvoice.CfnOptOutList, provider: PoolSettingsProvider) -> str:
-    if isinstance(opt_out_list, smsvoice.CfnOptOutList):
-        return opt_out_list.attr_arn
-    if is_unresolved(opt_out_list):
-        return provider.pattern("opt-out-list")  # a name or an ARN: only the pattern covers both
-    if opt_out_list.startswith("arn:"):
-        return opt_out_list
-    return provider.arn("opt-out-list", opt_out_list)
