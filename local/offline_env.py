@@ -17,6 +17,13 @@ DUMMY_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "testing",
 }
 
+# The CDK CLI and jsii must not try the network (version notices, telemetry) on an offline machine.
+CDK_OFFLINE_ENVIRONMENT = {
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "CDK_DISABLE_VERSION_CHECK": "1",
+    "CDK_DISABLE_CLI_TELEMETRY": "1",
+}
+
 OFFLINE_ENVIRONMENT = {
     **DUMMY_CREDENTIALS,
     "AWS_REGION": REGION,
@@ -25,10 +32,7 @@ OFFLINE_ENVIRONMENT = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
-    # The CDK CLI and jsii must not try the network (version notices, telemetry) on an offline machine.
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "CDK_DISABLE_VERSION_CHECK": "1",
-    "CDK_DISABLE_CLI_TELEMETRY": "1",
+    **CDK_OFFLINE_ENVIRONMENT,
 }
 
 

@@ -8,15 +8,12 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from offline_env import CDK_OFFLINE_ENVIRONMENT
+
 from local_deploy.errors import DriverError
 
 # local/local_deploy/synth.py -> the repository root, where cdk.json and node_modules live.
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CDK_ENV = {
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "CDK_DISABLE_VERSION_CHECK": "1",
-    "CDK_DISABLE_CLI_TELEMETRY": "1",
-}
 
 
 def synth(output: str | Path, context: Mapping[str, str] | None = None, *, timeout: float = 300) -> Path:
@@ -40,7 +37,7 @@ def synth(output: str | Path, context: Mapping[str, str] | None = None, *, timeo
     command = ["npx", "--no-install", "cdk", "synth", "--quiet", "--output", str(output)]
     for key, value in (context or {}).items():
         command += ["-c", f"{key}={value}"]
-    env = {**os.environ, **CDK_ENV}
+    env = {**os.environ, **CDK_OFFLINE_ENVIRONMENT}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     try:
         done = subprocess.run(  # noqa: S603 - a fixed command; context values are separate arguments
