@@ -140,12 +140,10 @@ class ControlApi:
         )
 
     def _calls(self, body: dict[str, Any], query: dict[str, str]) -> list[dict[str, Any]]:
-        with self.dispatcher.calls_lock:
-            calls = list(self.dispatcher.calls)
+        calls = self.dispatcher.recorded()
         operation = query.get("operation")
         return [c for c in calls if operation is None or c["operation"] == operation]
 
     def _clear_calls(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-        with self.dispatcher.calls_lock:
-            self.dispatcher.calls.clear()
+        self.dispatcher.clear_calls()
         return {}

@@ -120,6 +120,15 @@ class Dispatcher:
         with self.calls_lock:
             self.calls.append(entry)
 
+    def recorded(self) -> list[dict[str, Any]]:
+        """A copy of the call log, in order."""
+        with self.calls_lock:
+            return list(self.calls)
+
+    def clear_calls(self) -> None:
+        with self.calls_lock:
+            self.calls.clear()
+
     def answer(self, headers: Headers, raw_body: bytes) -> Outcome:
         """Handle one POST to ``/``."""
         region = region_of(headers)

@@ -207,8 +207,7 @@ class EmulatorServer:
         self.backend.reset()
         self.faults.clear()
         self.limiter.set_rate(None)
-        with self.dispatcher.calls_lock:
-            self.dispatcher.calls.clear()
+        self.dispatcher.clear_calls()
         self.save_state()
 
     def __enter__(self) -> EmulatorServer:
