@@ -52,8 +52,9 @@ def service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model(SERVICE_NAME)
 
 
+@functools.lru_cache(maxsize=1)
 def operation_names() -> frozenset[str]:
-    """Every operation the service model defines."""
+    """Every operation the service model defines (built once: every request and fault checks it)."""
     return frozenset(service_model().operation_names)
 
 
