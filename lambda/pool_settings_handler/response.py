@@ -19,7 +19,7 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -88,9 +88,7 @@ def put_response(
     body: Mapping[str, Any],
     *,
     deadline: float,
-    attempt_timeout: float = 5.0,
-    max_attempts: int = MAX_ATTEMPTS,
-    sleep: Callable[[float], None] = time.sleep,
+    attempt_timeout: float,
 ) -> bool:
     """PUT ``body`` to the presigned ``url``; True once an attempt got a 2xx answer.
 
@@ -98,17 +96,17 @@ def put_response(
         url: the event's ResponseURL (never logged).
         body: from ``build_body``.
         deadline: ``time.monotonic()`` value after which no attempt starts.
-        attempt_timeout: per-attempt socket timeout, cut to the time left. Default: 5.0
-        max_attempts: attempts in all. Default: ``MAX_ATTEMPTS`` (5)
+        attempt_timeout: per-attempt socket timeout, cut to the time left (``Timeouts.response_attempt``).
 
     Returns:
-        False when every attempt failed or the deadline came; each failure is logged without the URL.
+        False when all ``MAX_ATTEMPTS`` attempts failed or the deadline came; each failure is logged
+        without the URL.
     """
     payload = serialize(body)
     parts = urlsplit(url)
     path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
     context = ssl_context()
-    for attempt in range(1, max_attempts + 1):
+    for attempt in range(1, MAX_ATTEMPTS + 1):
         left = deadline - time.monotonic()
         if left <= 0.05:
             logger.error("CloudFormation response not sent: deadline reached after %d attempts", attempt - 1)
@@ -122,18 +120,18 @@ def put_response(
             status = connection.getresponse().status
         except (OSError, http.client.HTTPException) as exc:
             logger.warning(
-                "CloudFormation response attempt %d/%d failed: %s", attempt, max_attempts, type(exc).__name__
+                "CloudFormation response attempt %d/%d failed: %s", attempt, MAX_ATTEMPTS, type(exc).__name__
             )
         else:
             if 200 <= status < 300:
                 logger.debug("CloudFormation response delivered: HTTP %d (attempt %d)", status, attempt)
                 return True
             logger.warning(
-                "CloudFormation response attempt %d/%d answered HTTP %d", attempt, max_attempts, status
+                "CloudFormation response attempt %d/%d answered HTTP %d", attempt, MAX_ATTEMPTS, status
             )
         finally:
             connection.close()
-        if attempt < max_attempts:
-            sleep(max(0.0, min(0.2 * 2 ** (attempt - 1), deadline - time.monotonic() - 0.05)))
-    logger.error("CloudFormation response not delivered after %d attempts", max_attempts)
+        if attempt < MAX_ATTEMPTS:
+            time.sleep(max(0.0, min(0.2 * 2 ** (attempt - 1), deadline - time.monotonic() - 0.05)))
+    logger.error("CloudFormation response not delivered after %d attempts", MAX_ATTEMPTS)
     return False
