@@ -69,8 +69,7 @@ OutcomeFunction = Callable[[Mapping[str, Any], Any], Outcome]
 class PoolSettingsResource(CfnResource):
     """``CfnResource`` that sends exactly one answer per event through ``response.put_response``.
 
-    Args:
-        timeouts: the invocation's time budget. Default: - ``Timeouts.from_env()``.
+    Its time budget is ``Timeouts.from_env()``, read when it is created.
 
     Example:
         >>> resource = PoolSettingsResource()
@@ -79,7 +78,7 @@ class PoolSettingsResource(CfnResource):
         >>> resource.register(create=apply, update=apply, delete=apply)
     """
 
-    def __init__(self, timeouts: Timeouts | None = None) -> None:
+    def __init__(self) -> None:
         # CfnResource.__init__ is deliberately not called: it builds boto3 clients for lambda, events
         # and logs (for its polling mode, which we never use; they would cost most of our cold start)
         # unless AWS_SAM_LOCAL is set, and it resets the root logger's level. Below are the attributes
@@ -114,7 +113,7 @@ class PoolSettingsResource(CfnResource):
         self._region = None
         self._ssl_verify = None
         # Ours.
-        self.timeouts = timeouts or Timeouts.from_env()
+        self.timeouts = Timeouts.from_env()
         self._lambda_end = float("inf")
         self._started = time.monotonic()
         self._sent = False
