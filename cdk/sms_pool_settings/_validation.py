@@ -15,22 +15,33 @@ import re
 from dataclasses import dataclass
 
 from pool_settings_handler.constants import (
+    ARN_ACCOUNT_PATTERN,
     ARN_MAX_LENGTH,
     ARN_MIN_LENGTH,
+    ARN_PARTITION_PATTERN,
+    ARN_REGION_PATTERN,
+    IAM_ROLE_NAME_PATTERN,
+    IAM_ROLE_PATH_PATTERN,
     OPT_OUT_LIST_NAME_OR_ARN_PATTERN,
     OPT_OUT_LIST_NAME_PATTERN,
+    POOL_ID_IN_ARN_PATTERN,
     POOL_ID_OR_ARN_PATTERN,
+    SNS_TOPIC_NAME_PATTERN,
 )
 
-_PARTITION = r"(?P<partition>aws(?:-[a-z]+)*)"
-_REGION = r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})"
-_ACCOUNT = r"(?P<account>\d{12})"
-POOL_ARN = re.compile(rf"arn:{_PARTITION}:sms-voice:{_REGION}:{_ACCOUNT}:pool/[A-Za-z0-9_-]+")
-OPT_OUT_LIST_ARN = re.compile(rf"arn:{_PARTITION}:sms-voice:{_REGION}:{_ACCOUNT}:opt-out-list/[A-Za-z0-9_-]+")
-TOPIC_ARN = re.compile(rf"arn:{_PARTITION}:sns:{_REGION}:{_ACCOUNT}:[A-Za-z0-9_-]{{1,256}}(?:\.fifo)?")
+_PARTITION = rf"(?P<partition>{ARN_PARTITION_PATTERN})"
+_REGION = rf"(?P<region>{ARN_REGION_PATTERN})"
+_ACCOUNT = rf"(?P<account>{ARN_ACCOUNT_PATTERN})"
+POOL_ARN = re.compile(rf"arn:{_PARTITION}:sms-voice:{_REGION}:{_ACCOUNT}:pool/{POOL_ID_IN_ARN_PATTERN}")
+OPT_OUT_LIST_ARN = re.compile(
+    rf"arn:{_PARTITION}:sms-voice:{_REGION}:{_ACCOUNT}:opt-out-list/{OPT_OUT_LIST_NAME_PATTERN}"
+)
+TOPIC_ARN = re.compile(rf"arn:{_PARTITION}:sns:{_REGION}:{_ACCOUNT}:{SNS_TOPIC_NAME_PATTERN}")
 # Amazon Connect as the two-way destination is named by its endpoint, not by an ARN.
 CONNECT_CHANNEL = re.compile(rf"connect\.{_REGION}\.amazonaws\.com")
-ROLE_ARN = re.compile(rf"arn:{_PARTITION}:iam::{_ACCOUNT}:role/(?:[\x21-\x7e]+/)?[\w+=,.@-]{{1,64}}")
+ROLE_ARN = re.compile(
+    rf"arn:{_PARTITION}:iam::{_ACCOUNT}:role/(?:{IAM_ROLE_PATH_PATTERN}/)?{IAM_ROLE_NAME_PATTERN}"
+)
 
 POOL_ARN_SHAPE = "arn:<partition>:sms-voice:<region>:<account>:pool/<pool ID>"
 OPT_OUT_LIST_ARN_SHAPE = "arn:<partition>:sms-voice:<region>:<account>:opt-out-list/<name>"

@@ -68,6 +68,17 @@ OPT_OUT_LIST_NAME_OR_ARN_PATTERN: Final = r"[A-Za-z0-9_:/-]{1,256}"
 OPT_OUT_LIST_NAME_PATTERN: Final = r"[A-Za-z0-9_-]{1,64}"
 ARN_MIN_LENGTH: Final = 20
 ARN_MAX_LENGTH: Final = 2048
+# ARN parts both sides check: the construct at synth time, the handler at deploy time. One definition, so
+# nothing passes synth that the handler would then reject.
+ARN_PARTITION_PATTERN: Final = r"aws(?:-[a-z]+)*"
+ARN_REGION_PATTERN: Final = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
+ARN_ACCOUNT_PATTERN: Final = r"\d{12}"
+POOL_ID_IN_ARN_PATTERN: Final = r"[A-Za-z0-9_-]+"
+SNS_TOPIC_NAME_PATTERN: Final = r"[A-Za-z0-9_-]{1,256}(?:\.fifo)?"
+# IAM: a path of printable ASCII up to 512 characters with its slashes; a name of ASCII letters, digits
+# and +=,.@_- (Python's \w would also let non-ASCII letters through).
+IAM_ROLE_PATH_PATTERN: Final = r"[\x21-\x7e]{1,510}"
+IAM_ROLE_NAME_PATTERN: Final = r"[A-Za-z0-9_+=,.@-]{1,64}"
 SERVICE_PRINCIPAL: Final = "sms-voice.amazonaws.com"
 IAM_SERVICE_PREFIX: Final = "sms-voice"
 

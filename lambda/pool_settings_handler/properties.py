@@ -32,24 +32,26 @@ Setting = bool | str
 
 IGNORED_PROPERTIES = (c.PROP_SERVICE_TOKEN, c.PROP_SERVICE_TIMEOUT, c.PROP_RECONCILE_TOKEN)
 
-_PARTITION = r"aws(?:-[a-z]+)*"
-_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
-_ACCOUNT = r"\d{12}"
+_PARTITION = c.ARN_PARTITION_PATTERN
+_REGION = c.ARN_REGION_PATTERN
+_ACCOUNT = c.ARN_ACCOUNT_PATTERN
 POOL_ID_RE = re.compile(c.POOL_ID_OR_ARN_PATTERN)
 POOL_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):sms-voice:(?P<region>{_REGION}):{_ACCOUNT}:pool/(?P<id>[A-Za-z0-9_-]+)"
+    rf"arn:(?P<partition>{_PARTITION}):sms-voice:(?P<region>{_REGION}):{_ACCOUNT}"
+    rf":pool/(?P<id>{c.POOL_ID_IN_ARN_PATTERN})"
 )
 OPT_OUT_LIST_NAME_RE = re.compile(c.OPT_OUT_LIST_NAME_PATTERN)
 OPT_OUT_LIST_ARN_RE = re.compile(
     rf"arn:(?P<partition>{_PARTITION}):sms-voice:(?P<region>{_REGION}):{_ACCOUNT}"
-    r":opt-out-list/(?P<name>[A-Za-z0-9_-]{1,64})"
+    rf":opt-out-list/(?P<name>{c.OPT_OUT_LIST_NAME_PATTERN})"
 )
 SNS_TOPIC_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):sns:(?P<region>{_REGION}):{_ACCOUNT}:[A-Za-z0-9_-]{{1,256}}(?:\.fifo)?"
+    rf"arn:(?P<partition>{_PARTITION}):sns:(?P<region>{_REGION}):{_ACCOUNT}:{c.SNS_TOPIC_NAME_PATTERN}"
 )
 CONNECT_CHANNEL_RE = re.compile(rf"connect\.(?P<region>{_REGION})\.amazonaws\.com")
 IAM_ROLE_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):iam::{_ACCOUNT}:role/(?:[\x21-\x7e]{{1,510}}/)?[A-Za-z0-9_+=,.@-]{{1,64}}"
+    rf"arn:(?P<partition>{_PARTITION}):iam::{_ACCOUNT}"
+    rf":role/(?:{c.IAM_ROLE_PATH_PATTERN}/)?{c.IAM_ROLE_NAME_PATTERN}"
 )
 
 RULE_BOOLEAN = 'expected "true" or "false"'
