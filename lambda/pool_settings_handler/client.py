@@ -118,8 +118,13 @@ def _call(
 ) -> Any:
     started = time.monotonic()
     attempt = 0
+    last_error, cause = "", None
     while True:
         if deadline.remaining() <= 0:
+            if attempt:  # a backoff sleep overshot the deadline: the last attempt's error is the cause
+                raise RetriesExhaustedError(
+                    operation, pool_id, attempt, time.monotonic() - started, last_error
+                ) from cause
             raise DeadlineExceededError(f"{operation} {pool_id} not called: no time left before the deadline")
         attempt += 1
         try:

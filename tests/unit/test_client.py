@@ -133,7 +133,8 @@ def test_permanent_errors_are_wrapped_once_and_never_retried(error, wrapped, rea
 
 def test_retries_stop_before_the_deadline_with_the_last_error_in_the_reason():
     throttled = client_error("ThrottlingException", message="Rate exceeded")
-    method = Scripted(*[throttled] * 10_000)
+    # More outcomes than attempts can fit in 0.3 s, however short the jittered sleeps turn out.
+    method = Scripted(*[throttled] * 1_000_000)
     started = time.monotonic()
     with pytest.raises(RetriesExhaustedError) as caught:
         call(method, seconds=0.3)
@@ -143,6 +144,24 @@ def test_retries_stop_before_the_deadline_with_the_last_error_in_the_reason():
         "stopped before the Lambda deadline: ThrottlingException: Rate exceeded"
     )
     assert caught.value.attempts == len(method.calls) > 1
+
+
+def test_a_backoff_that_overshoots_the_deadline_still_reports_the_last_error():
+    # GIVEN a throttled call whose backoff sleep ends after the deadline
+    throttled = client_error("ThrottlingException", message="Rate exceeded")
+    method = Scripted(throttled, {"PoolArn": "never reached"})
+    deadline = Deadline(time.monotonic() + 0.05)
+
+    def sleep_past_the_deadline(_delay):
+        time.sleep(0.1)  # a scheduler pause longer than the jittered delay asked for
+
+    # WHEN the loop comes round again
+    with pytest.raises(RetriesExhaustedError) as caught:
+        client._call("UpdatePool", "pool-1", method, {}, deadline, FAST, sleep=sleep_past_the_deadline)
+
+    # THEN it names the throttling, not "not called"
+    assert caught.value.attempts == 1
+    assert caught.value.reason.endswith("ThrottlingException: Rate exceeded")
 
 
 def test_no_call_starts_once_the_deadline_has_passed():
