@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -135,4 +134,3 @@ def started() -> Iterator[Live]:
     finally:
         receiver.stop()
         server.stop()
-        os.environ.pop("AWS_CA_BUNDLE", None)
