@@ -223,8 +223,7 @@ class Harness:
         return found[0] if found else None
 
     def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
-        with self.emulator.dispatcher.calls_lock:
-            calls = list(self.emulator.dispatcher.calls)
+        calls = self.emulator.dispatcher.recorded()
         return [call for call in calls if operation is None or call["operation"] == operation]
 
     # --- invoking ---------------------------------------------------------------------------------
@@ -279,5 +278,4 @@ def prepare_service(emulator: EmulatorServer, receiver: ResponseReceiver) -> Non
     receiver.reset()
     client.reset_client()
     _setup_client(emulator.endpoint_url).create_opt_out_list(OptOutListName=OPT_OUT_LIST)
-    with emulator.dispatcher.calls_lock:
-        emulator.dispatcher.calls.clear()
+    emulator.dispatcher.clear_calls()
