@@ -69,18 +69,21 @@ class EmulatorControl:
         seconds: float | None = None,
         pool_id: str | None = None,
         message: str | None = None,
+        members: list[str] | None = None,
     ) -> dict[str, Any]:
         """Inject a fault into the next ``count`` requests of ``operation`` ("*" for any).
 
         Args:
             operation: an operation name of the service, or "*".
-            kind: throttle, server_error, access_denied, conflict, latency, hang, connection_reset
-                or delete_pool.
+            kind: throttle, server_error, access_denied, conflict, latency, hang, connection_reset,
+                delete_pool or omit_members (the request is handled, its answer lacks ``members``).
             count: how many matching requests it hits; None for every one. Default: 1
             reason: the ConflictExceptionReason for ``conflict``. Default: None
             seconds: the delay for ``latency`` and ``hang``. Default: None
             pool_id: only requests naming this pool (ID or ARN) match. Default: None (any request)
             message: the error message instead of the emulator's. Default: None
+            members: for ``omit_members``, the answer members to leave out (top level, or of each pool
+                in DescribePools' ``Pools``), e.g. ``["TwoWayChannelRole"]``. Default: None
 
         Raises:
             EmulatorControlError: naming the bad argument and its value.
@@ -94,6 +97,8 @@ class EmulatorControl:
             "pool_id": pool_id,
             "message": message,
         }
+        if members is not None:
+            body["members"] = list(members)
         return dict(self._call("POST", "faults", body))
 
     def faults(self) -> list[dict[str, Any]]:
@@ -107,9 +112,19 @@ class EmulatorControl:
         """Token bucket per operation (burst 1); over the rate answers ThrottlingException. None disables."""
         self._call("POST", "rate-limit", {"requests_per_second": requests_per_second})
 
-    def set_pool_statuses(self, pool_id: str, statuses: list[str]) -> None:
-        """Each DescribePools/UpdatePool answering for the pool takes the next status; the last sticks."""
-        self._call("POST", "pool-statuses", {"pool_id": pool_id, "statuses": list(statuses)})
+    def set_pool_statuses(self, pool_id: str, statuses: list[str], *, after_update: bool = False) -> None:
+        """Each DescribePools/UpdatePool answering for the pool takes the next status; the last sticks.
+
+        Args:
+            pool_id: the pool's ID or ARN.
+            statuses: PoolStatus values, e.g. ``["CREATING", "CREATING", "ACTIVE"]``.
+            after_update: hold the sequence until an UpdatePool of the pool succeeds; that answer takes
+                the first status and later answers the rest, so the pool is CREATING for a while
+                after the write (an UpdatePool meanwhile answers ConflictException
+                RESOURCE_NOT_ACTIVE). Default: False (the sequence starts with the next answer)
+        """
+        body = {"pool_id": pool_id, "statuses": list(statuses), "after_update": after_update}
+        self._call("POST", "pool-statuses", body)
 
     def seed_pool(
         self,

@@ -4,11 +4,11 @@
 |------------------------------------|------------------------------------------------|-------------------|
 | ``POST /_emulator/reset``          |                                                | ``{}``            |
 | ``POST /_emulator/faults``         | ``{operation, kind, count, reason, seconds,    | the fault         |
-|                                    | pool_id, message}``                            |                   |
+|                                    | pool_id, message, members}``                   |                   |
 | ``GET /_emulator/faults``          |                                                | ``[fault, ...]``  |
 | ``DELETE /_emulator/faults``       |                                                | ``{}``            |
 | ``POST /_emulator/rate-limit``     | ``{requests_per_second}`` (null disables)      | ``{}``            |
-| ``POST /_emulator/pool-statuses``  | ``{pool_id, statuses}``                        | ``{}``            |
+| ``POST /_emulator/pool-statuses``  | ``{pool_id, statuses, after_update}``          | ``{}``            |
 | ``POST /_emulator/pools``          | ``{pool_id, region, message_type, status, settings}`` | the pool  |
 | ``GET /_emulator/pools``           | ``?region=us-east-1``                          | ``[pool, ...]``   |
 | ``GET /_emulator/calls``           | ``?operation=UpdatePool``                      | ``[call, ...]``   |
@@ -100,7 +100,7 @@ class ControlApi:
         return {}
 
     def _add_fault(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-        allowed = {"operation", "kind", "count", "reason", "seconds", "pool_id", "message"}
+        allowed = {"operation", "kind", "count", "reason", "seconds", "pool_id", "message", "members"}
         unknown = sorted(set(body) - allowed)
         if unknown:
             raise ValueError(f"unknown fault arguments {unknown}; known: {sorted(allowed)}")
@@ -124,7 +124,10 @@ class ControlApi:
             raise ValueError(f"pool_id must be a pool ID or ARN, got {pool_id!r}")
         if not isinstance(statuses, list):
             raise ValueError(f"statuses must be a list, got {statuses!r}")
-        self.backend.set_pool_statuses(pool_id, statuses)
+        after_update = body.get("after_update", False)
+        if not isinstance(after_update, bool):
+            raise ValueError(f"after_update must be true or false, got {after_update!r}")
+        self.backend.set_pool_statuses(pool_id, statuses, after_update=after_update)
         return {}
 
     def _seed_pool(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:

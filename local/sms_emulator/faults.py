@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .models import pool_id_of
-from .validation import operation_names, service_model
+from .validation import operation_model, operation_names, service_model
 
 FAULT_KINDS = (
     "throttle",
@@ -24,6 +24,7 @@ FAULT_KINDS = (
     "hang",
     "connection_reset",
     "delete_pool",
+    "omit_members",
 )
 
 
@@ -32,9 +33,43 @@ def conflict_reasons() -> list[str]:
     return list(service_model().shape_for("ConflictExceptionReason").enum)
 
 
+def answer_members(operation: str) -> set[str]:
+    """Members an ``omit_members`` fault may leave out of ``operation``'s answer: the output shape's
+    own, and for a list of structures (DescribePools' ``Pools``) the members of each item."""
+    shape = operation_model(operation).output_shape
+    if shape is None:
+        return set()
+    found = set(shape.members)
+    for member in shape.members.values():
+        item = getattr(member, "member", None)
+        if item is not None and getattr(item, "members", None):
+            found |= set(item.members)
+    return found
+
+
+def omit_members(answer: dict[str, Any], members: list[str]) -> dict[str, Any]:
+    """``answer`` without ``members`` at the top level and in each structure of a top-level list."""
+    kept: dict[str, Any] = {}
+    for key, value in answer.items():
+        if key in members:
+            continue
+        if isinstance(value, list):
+            value = [
+                {k: v for k, v in item.items() if k not in members} if isinstance(item, dict) else item
+                for item in value
+            ]
+        kept[key] = value
+    return kept
+
+
 @dataclass
 class Fault:
-    """One injected fault. ``count`` None means every matching request."""
+    """One injected fault. ``count`` None means every matching request.
+
+    ``omit_members`` handles the request as usual (state changes) and answers without the top-level
+    answer ``members`` named, or without those members of each pool in ``Pools`` (DescribePools):
+    an answer that leaves a member out, which the handler must survive.
+    """
 
     operation: str
     kind: str
@@ -43,6 +78,7 @@ class Fault:
     seconds: float | None = None
     pool_id: str | None = None
     message: str | None = None
+    members: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.operation != "*" and self.operation not in operation_names():
@@ -59,6 +95,27 @@ class Fault:
             isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)) or self.seconds < 0
         ):
             raise ValueError(f"seconds must be a number >= 0 for a {self.kind} fault, got {self.seconds!r}")
+        if self.kind == "omit_members":
+            self._check_members()
+        elif self.members is not None:
+            raise ValueError(f"members is only for an omit_members fault, got {self.members!r}")
+
+    def _check_members(self) -> None:
+        if self.operation == "*":
+            raise ValueError("an omit_members fault needs one operation, got '*'")
+        known = sorted(answer_members(self.operation))
+        if (
+            not isinstance(self.members, list)
+            or not self.members
+            or not all(isinstance(m, str) for m in self.members)
+        ):
+            raise ValueError(
+                f"members must be a non-empty list of {self.operation}'s answer members {known}, "
+                f"got {self.members!r}"
+            )
+        unknown = [m for m in self.members if m not in known]
+        if unknown:
+            raise ValueError(f"members {unknown} are not in {self.operation}'s answer; known: {known}")
 
     def matches(self, operation: str, pool_ids: list[str]) -> bool:
         if self.operation not in ("*", operation):

@@ -202,6 +202,8 @@ class SmsBackend:
         self.lock = threading.RLock()
         self.regions: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
         self.status_sequences: dict[str, list[str]] = {}
+        # Sequences armed by the next successful UpdatePool of the pool (set_pool_statuses after_update).
+        self.statuses_after_update: dict[str, list[str]] = {}
         self.client_tokens: dict[tuple[str, str, str], str] = {}
         # Bumped on every change of stored state, so the server knows when to write the state file.
         self.version = 0
@@ -212,6 +214,7 @@ class SmsBackend:
         with self.lock:
             self.regions.clear()
             self.status_sequences.clear()
+            self.statuses_after_update.clear()
             self.client_tokens.clear()
             self.version += 1
 
@@ -250,6 +253,7 @@ class SmsBackend:
         with self.lock:
             self.regions = copy.deepcopy(regions)
             self.status_sequences.clear()
+            self.statuses_after_update.clear()
             self.version += 1
 
     def pools(self, region: str) -> list[dict[str, Any]]:
@@ -417,6 +421,10 @@ class SmsBackend:
             if changes:
                 pool.update(changes)
                 self.version += 1
+            after = self.statuses_after_update.pop(pool["PoolId"], None)
+            if after:
+                self.status_sequences[pool["PoolId"]] = after
+                self._advance_status(pool)
             return copy.deepcopy(pool)
 
     def delete_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -439,6 +447,7 @@ class SmsBackend:
             if pool is None:
                 return None
             self.status_sequences.pop(pool["PoolId"], None)
+            self.statuses_after_update.pop(pool["PoolId"], None)
             self.version += 1
             return {**copy.deepcopy(pool), "Status": "DELETING"}
 
@@ -487,13 +496,19 @@ class SmsBackend:
             pool.update(settings)
             return copy.deepcopy(pool)
 
-    def set_pool_statuses(self, pool_id: str, statuses: list[str]) -> None:
-        """Each DescribePools/UpdatePool answering for the pool takes the next status; the last sticks."""
+    def set_pool_statuses(self, pool_id: str, statuses: list[str], *, after_update: bool = False) -> None:
+        """Each DescribePools/UpdatePool answering for the pool takes the next status; the last sticks.
+
+        With ``after_update`` the sequence waits for the next successful UpdatePool of the pool, whose
+        answer takes the first status (Terraform's pool resource waits for ACTIVE after every update:
+        hashicorp/terraform-provider-aws internal/service/pinpointsmsvoicev2/pool.go).
+        """
         bad = [s for s in statuses if s not in POOL_STATUSES]
         if not statuses or bad:
             raise ValueError(f"statuses must be a non-empty list of {list(POOL_STATUSES)}, got {statuses!r}")
         with self.lock:
-            self.status_sequences[pool_id_of(pool_id)] = list(statuses)
+            target = self.statuses_after_update if after_update else self.status_sequences
+            target[pool_id_of(pool_id)] = list(statuses)
 
     # --- Opt-out lists ---
     def create_opt_out_list(self, region: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from botocore.model import ListShape, Shape, StructureShape
 
-from .faults import Fault, FaultRegistry, RateLimiter
+from .faults import Fault, FaultRegistry, RateLimiter, omit_members
 from .models import (
     ACCOUNT_ID,
     DEFAULT_REGION,
@@ -168,6 +168,9 @@ class Dispatcher:
             if not self.limiter.allow(operation):
                 raise ThrottlingException("Rate exceeded")
             result = self._dispatch(operation, region, params)
+            if fault is not None and fault.kind == "omit_members":
+                assert fault.members is not None  # checked when the fault was added
+                result = omit_members(result, fault.members)
         except ServiceError as error:
             entry["status"], entry["error"] = error.status, error.code
             return Outcome("respond", error.status, error.body())
@@ -235,4 +238,6 @@ class Dispatcher:
             if pool_id is not None:
                 self.backend.remove_pool(region, pool_id)
             return None
+        if fault.kind == "omit_members":
+            return None  # the answer is trimmed once the request has been handled
         raise AssertionError(f"unhandled fault kind {fault.kind}")  # kinds are checked in Fault

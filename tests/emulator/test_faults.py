@@ -218,6 +218,64 @@ def test_a_delete_pool_fault_deletes_the_pool_before_the_request_so_it_fails_not
     assert control.calls("UpdatePool")[0]["fault"] == "delete_pool"
 
 
+# --- Answers with members left out ------------------------------------------------------------------
+def test_an_omit_members_fault_applies_the_update_and_answers_without_the_named_members(
+    sms: Any, pool: Any, control: Any
+) -> None:
+    control.add_fault("UpdatePool", "omit_members", members=["TwoWayChannelRole", "SharedRoutesEnabled"])
+
+    answer = sms.update_pool(
+        PoolId=POOL,
+        TwoWayEnabled=True,
+        TwoWayChannelArn="arn:aws:sns:us-east-1:123456789012:inbound",
+        TwoWayChannelRole="arn:aws:iam::123456789012:role/inbound",
+        SharedRoutesEnabled=True,
+    )
+    stored = control.pools()[0]
+    second = sms.update_pool(PoolId=POOL)
+
+    assert "TwoWayChannelRole" not in answer and "SharedRoutesEnabled" not in answer
+    assert answer["TwoWayChannelArn"] == "arn:aws:sns:us-east-1:123456789012:inbound"
+    assert (stored["TwoWayChannelRole"], stored["SharedRoutesEnabled"]) == (
+        "arn:aws:iam::123456789012:role/inbound",
+        True,
+    )
+    assert second["TwoWayChannelRole"] == "arn:aws:iam::123456789012:role/inbound"
+    assert control.calls("UpdatePool")[0]["fault"] == "omit_members"
+
+
+def test_an_omit_members_fault_for_one_pool_leaves_other_pools_answers_whole(
+    sms: Any, pool: Any, control: Any
+) -> None:
+    control.seed_pool("pool-other")
+    control.add_fault("DescribePools", "omit_members", members=["Status"], pool_id=POOL, count=None)
+
+    other = sms.describe_pools(PoolIds=["pool-other"])["Pools"][0]
+    mine = sms.describe_pools(PoolIds=[POOL])["Pools"][0]
+
+    assert other["Status"] == "ACTIVE"
+    assert "Status" not in mine and mine["PoolId"] == POOL
+
+
+@pytest.mark.parametrize(
+    ("operation", "members", "message"),
+    [
+        ("UpdatePool", None, "members must be a non-empty list of UpdatePool's answer members"),
+        ("UpdatePool", [], "members must be a non-empty list of UpdatePool's answer members"),
+        ("UpdatePool", ["TwoWayChanelRole"], "members ['TwoWayChanelRole'] are not in UpdatePool's answer"),
+        ("*", ["Status"], "an omit_members fault needs one operation, got '*'"),
+    ],
+)
+def test_add_fault_refuses_omit_members_that_the_answer_does_not_have(
+    control: Any, operation: str, members: Any, message: str
+) -> None:
+    with pytest.raises(EmulatorControlError) as excinfo:
+        control.add_fault(operation, "omit_members", members=members)
+
+    assert message in str(excinfo.value)
+    assert control.faults() == []
+
+
 # --- Control API arguments ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
@@ -335,6 +393,40 @@ def test_a_status_that_sticks_at_creating_keeps_refusing_updates(sms: Any, pool:
 def test_set_pool_statuses_refuses_statuses_the_model_lacks(control: Any, statuses: Any) -> None:
     with pytest.raises(EmulatorControlError, match="statuses must be"):
         control.set_pool_statuses(POOL, statuses)
+
+
+def test_statuses_after_update_wait_for_the_next_update_then_the_pool_is_creating_for_a_while(
+    sms: Any, pool: Any, control: Any, error_of: Any
+) -> None:
+    control.set_pool_statuses(POOL, ["CREATING", "CREATING", "ACTIVE"], after_update=True)
+
+    before = sms.describe_pools(PoolIds=[POOL])["Pools"][0]["Status"]
+    answer = sms.update_pool(PoolId=POOL, SharedRoutesEnabled=True)
+    with pytest.raises(sms.exceptions.ConflictException) as excinfo:
+        sms.update_pool(PoolId=POOL, DeletionProtectionEnabled=True)
+    after = [sms.describe_pools(PoolIds=[POOL])["Pools"][0]["Status"] for _ in range(2)]
+
+    assert (before, answer["Status"], answer["SharedRoutesEnabled"]) == ("ACTIVE", "CREATING", True)
+    assert error_of(excinfo) == {
+        "Code": "ConflictException",
+        "Message": f"Pool {POOL} is not ACTIVE (status CREATING).",
+        "Reason": "RESOURCE_NOT_ACTIVE",
+        "ResourceType": "pool",
+        "ResourceId": POOL,
+        "Status": 400,
+    }
+    assert after == ["ACTIVE", "ACTIVE"]
+    assert control.pools()[0]["DeletionProtectionEnabled"] is False
+
+
+def test_statuses_after_update_are_not_armed_by_a_refused_update(sms: Any, pool: Any, control: Any) -> None:
+    control.set_pool_statuses(POOL, ["CREATING"], after_update=True)
+
+    with pytest.raises(sms.exceptions.ValidationException):
+        sms.update_pool(PoolId=POOL, TwoWayEnabled=True)
+
+    assert sms.describe_pools(PoolIds=[POOL])["Pools"][0]["Status"] == "ACTIVE"
+    assert sms.update_pool(PoolId=POOL)["Status"] == "CREATING"
 
 
 # --- Seeding and raw state ------------------------------------------------------------------------
