@@ -46,6 +46,33 @@ def shorten_middle(text: str, limit: int) -> str:
     return text[:head] + ELLIPSIS + text[len(text) - (keep - head) :]
 
 
+def shorten_arn(text: str, limit: int) -> str:
+    """Return an identifier cut to at most ``limit`` characters; an ARN keeps partition, region, account.
+
+    An ARN keeps ``arn:<partition>:<service>:<region>:<account>:`` whole (in a cross-account or
+    cross-region failure that is the clue) and the end of its resource (the pool ID, the role name);
+    only the middle of the resource is cut. Anything else is cut like ``shorten_middle``.
+
+    Args:
+        text: an ARN, or any other identifier.
+        limit: the most characters the result may have.
+
+    Example:
+        >>> shorten_arn("arn:aws-cn:iam::123456789012:role/" + "a" * 80 + "/MyRole", 60)
+        'arn:aws-cn:iam::123456789012:role/aaaaaaaaa...aaaaaaa/MyRole'
+    """
+    if len(text) <= limit:
+        return text
+    parts = text.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return shorten_middle(text, limit)
+    prefix = text[: len(text) - len(parts[5])]
+    room = limit - len(prefix)
+    if room < 2 * len(ELLIPSIS):  # not even a little of the resource would show: cut like any text
+        return shorten_middle(text, limit)
+    return prefix + shorten_middle(parts[5], room)
+
+
 def show_value(value: object, limit: int = 80) -> str:
     """Return ``repr(value)`` for a Reason, shortened (with its length) when it is huge.
 
@@ -119,7 +146,7 @@ class InvalidPropertyError(PoolSettingsError):
 
 
 def _pool(pool_id: str) -> str:
-    return shorten_middle(pool_id, 72)
+    return shorten_arn(pool_id, 72)
 
 
 class PoolNotFoundError(PoolSettingsError):
@@ -137,7 +164,7 @@ class OptOutListNotFoundError(PoolSettingsError):
         self.opt_out_list = opt_out_list
         super().__init__(
             format_reason(
-                f"{operation} {_pool(pool_id)}: opt-out list {shorten_middle(opt_out_list, 72)} not found",
+                f"{operation} {_pool(pool_id)}: opt-out list {shorten_arn(opt_out_list, 72)} not found",
                 aws_message,
             )
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 from crhelper import CfnResource
 
-from .errors import PoolSettingsError, shorten, shorten_middle
+from .errors import PoolSettingsError, shorten, shorten_arn
 from .response import build_body, put_response
 from .timing import Timeouts
 
@@ -209,7 +209,7 @@ class PoolSettingsResource(CfnResource):
         line = {
             "RequestType": event.get("RequestType"),
             "LogicalResourceId": shorten(str(event.get("LogicalResourceId", "")), 256),
-            "Pool": shorten_middle(pool, 256) if isinstance(pool, str) else None,
+            "Pool": shorten_arn(pool, 256) if isinstance(pool, str) else None,
             "PhysicalResourceId": body["PhysicalResourceId"],
             "ChangedFields": body["Data"].get("ChangedFields", ""),
             "Result": body["Status"],

@@ -15,6 +15,7 @@ from pool_settings_handler.errors import (
     ServiceValidationError,
     format_reason,
     shorten,
+    shorten_arn,
     shorten_middle,
 )
 
@@ -135,3 +136,59 @@ def test_shorten_helpers_respect_their_limit():
     assert shorten("abcdefg", 6) == "abc..."
     assert shorten_middle("abcdefghij", 7) == "ab...ij"
     assert len(shorten_middle("x" * 1000, 72)) == 72
+
+
+# --- Shortened ARNs keep partition, region and account (the clue in a cross-account failure) ---------
+
+CROSS_ACCOUNT_POOL = "arn:aws-us-gov:sms-voice:us-gov-west-1:210987654321:pool/pool-" + "b" * 190 + "tail"
+CROSS_ACCOUNT_LIST = "arn:aws-cn:sms-voice:cn-northwest-1:210987654321:opt-out-list/" + "L" * 60 + "End"
+LONG_ROLE = "arn:aws-cn:iam::210987654321:role/" + "/".join(["team"] * 60) + "/SmsTwoWayRole"
+
+
+@pytest.mark.parametrize(
+    ("reason", "prefix", "end"),
+    [
+        (
+            PoolConflictError("UpdatePool", CROSS_ACCOUNT_POOL, "RESOURCE_NOT_ACTIVE", AWS_TEXT).reason,
+            "arn:aws-us-gov:sms-voice:us-gov-west-1:210987654321:pool/",
+            "tail",
+        ),
+        (
+            PoolNotFoundError("DescribePools", CROSS_ACCOUNT_POOL, AWS_TEXT).reason,
+            "arn:aws-us-gov:sms-voice:us-gov-west-1:210987654321:pool/",
+            "tail",
+        ),
+        (
+            AccessDeniedError("DescribePools", CROSS_ACCOUNT_POOL, None, AWS_TEXT).reason,
+            "arn:aws-us-gov:sms-voice:us-gov-west-1:210987654321:pool/",
+            "tail",
+        ),
+        (
+            OptOutListNotFoundError("UpdatePool", "pool-1", CROSS_ACCOUNT_LIST, AWS_TEXT).reason,
+            "arn:aws-cn:sms-voice:cn-northwest-1:210987654321:",
+            "End",
+        ),
+    ],
+    ids=["conflict", "pool-not-found", "access-denied", "opt-out-list-not-found"],
+)
+def test_a_long_arn_in_a_reason_keeps_partition_region_and_account(reason, prefix, end):
+    assert len(reason) <= MAX_REASON_LENGTH
+    assert prefix in reason
+    assert f"{end} " in reason or f"{end}:" in reason
+
+
+def test_shorten_arn_keeps_the_arn_prefix_whole_and_the_end_of_the_resource():
+    shortened = shorten_arn(LONG_ROLE, 72)
+    assert len(shortened) == 72
+    assert shortened.startswith("arn:aws-cn:iam::210987654321:role/")
+    assert shortened.endswith("/SmsTwoWayRole")
+    assert "..." in shortened
+
+
+def test_shorten_arn_leaves_short_text_alone_and_cuts_non_arns_in_the_middle():
+    assert shorten_arn("arn:aws:iam::123456789012:role/r", 72) == "arn:aws:iam::123456789012:role/r"
+    assert shorten_arn("pool-" + "x" * 100 + "end", 20) == shorten_middle("pool-" + "x" * 100 + "end", 20)
+
+
+def test_shorten_arn_with_no_room_for_the_resource_falls_back_to_the_middle_cut():
+    assert shorten_arn(CROSS_ACCOUNT_POOL, 30) == shorten_middle(CROSS_ACCOUNT_POOL, 30)
