@@ -258,3 +258,32 @@ class DeadlineExceededError(PoolSettingsError):
 
     def __init__(self, what: str, detail: str | None = None) -> None:
         super().__init__(format_reason(f"Deadline reached: {what}", detail))
+
+
+class InvalidEventError(PoolSettingsError):
+    """The event is not a custom resource request this handler can act on; nothing was called.
+
+    Example:
+        >>> str(InvalidEventError.unknown_request_type("Upsert"))
+        "Invalid event: RequestType must be Create, Update or Delete, got 'Upsert'; nothing was changed"
+    """
+
+    @classmethod
+    def missing_fields(cls, names: Sequence[str]) -> InvalidEventError:
+        """The event lacks fields every CloudFormation request carries (or they are not strings)."""
+        return cls(
+            format_reason(
+                f"Invalid event: no {', '.join(names)} (every CloudFormation custom resource request "
+                "has RequestType, RequestId, StackId and LogicalResourceId as strings); nothing was changed"
+            )
+        )
+
+    @classmethod
+    def unknown_request_type(cls, value: object) -> InvalidEventError:
+        """RequestType is none of the three CloudFormation sends."""
+        return cls(
+            format_reason(
+                f"Invalid event: RequestType must be Create, Update or Delete, got {show_value(value, 40)}; "
+                "nothing was changed"
+            )
+        )

@@ -1,7 +1,15 @@
 """crhelper's ``CfnResource``, adapted: one answer per event, our response path, no polling machinery.
 
 One instance serves one event (crhelper keeps the event's state on the instance, so a fresh one makes
-concurrent invocations in one process, as in the tests, independent).
+concurrent invocations in one process, as in the tests, independent). What happens to an event, in order:
+
+1. no ResponseURL: logged, nothing runs (no one could receive an answer);
+2. an event this container already answered (a duplicate delivery, ``replay.py``): the same answer
+   again, nothing runs;
+3. a RequestType, RequestId, StackId or LogicalResourceId missing, or a RequestType other than
+   Create/Update/Delete: FAILED with a sentence saying so, nothing runs (crhelper would raise a
+   KeyError before it knew the ResponseURL, or an AttributeError for an unknown type);
+4. otherwise crhelper runs the function for the RequestType and ``_send`` answers once.
 """
 
 from __future__ import annotations
@@ -16,7 +24,8 @@ from typing import Any
 
 from crhelper import CfnResource
 
-from .errors import PoolSettingsError, shorten, shorten_arn
+from .errors import InvalidEventError, PoolSettingsError, shorten, shorten_arn
+from .replay import AnswerLedger, event_digest
 from .response import build_body, put_response
 from .timing import Timeouts
 
@@ -25,6 +34,25 @@ logger = logging.getLogger("pool_settings_handler")
 # How long before the Lambda's end the last response attempt may still start.
 RESPONSE_END_MARGIN = 0.1
 REDACTED = "<redacted>"
+REQUEST_TYPES = ("Create", "Update", "Delete")
+# The fields of a CloudFormation custom resource request the answer must echo or the handler dispatches on
+# (CloudFormation User Guide, "Custom resource request objects"); ResponseURL is checked on its own.
+REQUIRED_EVENT_FIELDS = ("RequestType", "RequestId", "StackId", "LogicalResourceId")
+# Every answer this container sent, so a duplicate delivery gets the same one (replay.py).
+ANSWERS = AnswerLedger()
+
+
+def check_event(event: Mapping[str, Any]) -> None:
+    """Raise ``InvalidEventError`` unless ``event`` is a request the handler can dispatch.
+
+    Example:
+        >>> check_event({"RequestType": "Delete", "RequestId": "r", "StackId": "s", "LogicalResourceId": "l"})
+    """
+    missing = [name for name in REQUIRED_EVENT_FIELDS if not isinstance(event.get(name), str)]
+    if missing:
+        raise InvalidEventError.missing_fields(missing)
+    if event["RequestType"] not in REQUEST_TYPES:
+        raise InvalidEventError.unknown_request_type(event["RequestType"])
 
 
 class ResponseUrlRedactor(logging.Filter):
@@ -118,6 +146,7 @@ class PoolSettingsResource(CfnResource):
         self._started = time.monotonic()
         self._sent = False
         self._send_lock = threading.Lock()
+        self._digest = ""
 
     def register(self, *, create: OutcomeFunction, update: OutcomeFunction, delete: OutcomeFunction) -> None:
         """Set the functions for each RequestType (crhelper's decorators, typed for ``Outcome``)."""
@@ -130,6 +159,23 @@ class PoolSettingsResource(CfnResource):
             self._lambda_end = self._started + context.get_remaining_time_in_millis() / 1000.0
         except Exception:  # a context without the method: no deadline of ours, crhelper's timer fails too
             logger.error("Lambda context has no get_remaining_time_in_millis")
+        url = event.get("ResponseURL") if isinstance(event, Mapping) else None
+        if not isinstance(url, str) or not url:
+            logger.error("Event has no ResponseURL: not acted on, no answer can be sent")
+            return
+        self._event, self._response_url = dict(event), url
+        self._digest = event_digest(event)
+        earlier = ANSWERS.recall(self._digest)
+        if earlier is not None:
+            self._sent = True
+            self._log_result(self._event, earlier, replayed=True)
+            self._deliver(earlier)
+            return
+        try:
+            check_event(event)
+        except InvalidEventError as exc:
+            self._send("FAILED", exc.reason)
+            return
         super().__call__(event, context)
 
     # --- crhelper behaviour we switch off ---------------------------------------------------------
@@ -191,17 +237,19 @@ class PoolSettingsResource(CfnResource):
                 no_echo=bool(self.NoEcho),
             )
             self._log_result(event, body)
-            if not self._response_url:
-                logger.error("Event has no ResponseURL: no answer can be sent")
-                return
-            put_response(
-                self._response_url,
-                body,
-                deadline=self._lambda_end - RESPONSE_END_MARGIN,
-                attempt_timeout=self.timeouts.response_attempt,
-            )
+            if self._digest:
+                ANSWERS.remember(self._digest, body)
+            self._deliver(body)
 
-    def _log_result(self, event: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+    def _deliver(self, body: Mapping[str, Any]) -> None:
+        put_response(
+            self._response_url,
+            body,
+            deadline=self._lambda_end - RESPONSE_END_MARGIN,
+            attempt_timeout=self.timeouts.response_attempt,
+        )
+
+    def _log_result(self, event: Mapping[str, Any], body: Mapping[str, Any], replayed: bool = False) -> None:
         properties = event.get("ResourceProperties")
         pool = body["Data"].get("PoolArn") or (
             properties.get("PoolId") if isinstance(properties, Mapping) else None
@@ -217,4 +265,6 @@ class PoolSettingsResource(CfnResource):
         }
         if body["Status"] != "SUCCESS":
             line["Reason"] = body["Reason"]
+        if replayed:  # a duplicate delivery: the answer already sent, sent again, nothing run
+            line["Replayed"] = True
         logger.info(json.dumps(line))

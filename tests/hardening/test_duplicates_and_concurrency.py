@@ -1,6 +1,9 @@
-"""CloudFormation retries deliver the same event twice; stacks and pipelines send events for one pool at once.
+"""Lambda delivers the same event twice; stacks and pipelines send events for one pool at once.
 
-Both must be harmless: the same answer, the pool ends as declared, no error from the service.
+Both must be harmless: the same answer, the pool ends as declared, no error from the service. A duplicate
+that reaches the container which answered it gets the identical answer (replay.py); one that reaches
+another container runs again, writes nothing (the pool is already as declared) and differs only in
+ChangedFields.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 import pytest
 from hardening_support import NEW, NEW_SETTINGS, OLD, OLD_SETTINGS, Harness, managed
 from pool_settings_handler import constants as c
+from pool_settings_handler import resource as resource_module
 
 CHANGED = ",".join(c.MANAGED_SETTINGS)
 
@@ -22,33 +26,59 @@ def _without_changed_fields(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "Data": data}
 
 
+def _deliver_twice(h: Harness, request_type: str, *, fresh_container: bool) -> list[dict[str, Any]]:
+    """Seed the old settings, run one event twice (same ResponseURL); the two answers received."""
+    h.seed(OLD_SETTINGS)
+    event = h.event(request_type, NEW, old_properties=OLD)
+    h.run(event)
+    if fresh_container:  # the duplicate lands where nothing is remembered
+        resource_module.ANSWERS.clear()
+    h.run(event)
+    answers = h.receiver.responses(event["ResponseURL"])
+    assert len(answers) == 2
+    return answers
+
+
 @pytest.mark.parametrize("request_type", ["Create", "Update", "Delete"])
 def test_a_duplicate_delivery_of_the_same_event_gets_the_same_answer_and_one_write(
     harness: Harness, request_type: str
 ) -> None:
-    # GIVEN a pool with the old settings and one event, delivered twice to the same ResponseURL
+    # GIVEN a pool with the old settings WHEN one event is delivered twice to the same container
     h = harness
-    h.seed(OLD_SETTINGS)
-    event = h.event(request_type, NEW, old_properties=OLD)
+    answers = _deliver_twice(h, request_type, fresh_container=False)
+    first = answers[0]
 
-    # WHEN the handler runs it twice
-    first = h.run(event).answers[-1]
-    h.run(event)
-
-    # THEN both answers agree, the pool is as declared, and only the first delivery wrote
-    answers = h.receiver.responses(event["ResponseURL"])
-    assert len(answers) == 2
-    assert answers[0]["Status"] == answers[1]["Status"] == "SUCCESS"
-    assert _without_changed_fields(answers[0]) == _without_changed_fields(answers[1])
-    assert answers[1]["Data"].get(c.ATTR_CHANGED_FIELDS, "") == ""
+    # THEN both answers are identical (ChangedFields included), the pool is as declared, and only the
+    # first delivery called the service
+    assert answers[0]["Status"] == "SUCCESS"
+    assert answers[0] == answers[1]
     if request_type == "Delete":
         assert h.calls() == []
         assert managed(h.pool()) == OLD_SETTINGS
     else:
         assert first["Data"][c.ATTR_CHANGED_FIELDS] == CHANGED
         assert len(h.calls("UpdatePool")) == 1
+        assert len(h.calls("DescribePools")) == 1
         assert managed(h.pool()) == NEW_SETTINGS
     assert all(call["status"] == 200 for call in h.calls())
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update"])
+def test_a_duplicate_in_another_container_writes_nothing_and_differs_only_in_changed_fields(
+    harness: Harness, request_type: str
+) -> None:
+    # GIVEN a pool with the old settings WHEN the duplicate lands in a fresh container
+    h = harness
+    answers = _deliver_twice(h, request_type, fresh_container=True)
+
+    # THEN the same answer but for ChangedFields (the repeat wrote nothing), and one write in all
+    assert _without_changed_fields(answers[0]) == _without_changed_fields(answers[1])
+    assert (answers[0]["Data"][c.ATTR_CHANGED_FIELDS], answers[1]["Data"][c.ATTR_CHANGED_FIELDS]) == (
+        CHANGED,
+        "",
+    )
+    assert len(h.calls("UpdatePool")) == 1
+    assert managed(h.pool()) == NEW_SETTINGS
 
 
 def test_concurrent_events_for_the_same_pool_all_succeed_and_the_pool_ends_as_declared(

@@ -33,6 +33,14 @@ def event(request_type="Create", **extra):
     }
 
 
+@pytest.fixture(autouse=True)
+def forget_answers():
+    """Every test starts with a container that has answered nothing (the ledger lives per process)."""
+    resource_module.ANSWERS.clear()
+    yield
+    resource_module.ANSWERS.clear()
+
+
 @pytest.fixture
 def sent(monkeypatch):
     """Every (url, body) the resource would PUT, instead of sending it."""
@@ -178,3 +186,117 @@ def test_one_structured_line_is_logged_per_event(sent, caplog):
 def test_crhelper_and_our_loggers_are_held_at_info():
     assert handler_module.logging.getLogger("crhelper").level == logging.INFO
     assert logging.getLogger("pool_settings_handler").level == logging.INFO
+
+
+# --- Events crhelper cannot dispatch: one plain-sentence FAILED answer, nothing run -------------------
+
+
+@pytest.mark.parametrize("field", ["RequestType", "StackId", "RequestId", "LogicalResourceId"])
+def test_an_event_missing_a_request_field_gets_one_failed_answer_naming_it(sent, field):
+    ev = event()
+    del ev[field]
+    run(ev)  # every function fails the test if called
+    assert len(sent) == 1
+    url, body, _ = sent[0]
+    assert url == ev["ResponseURL"]
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith(f"Invalid event: no {field} (every CloudFormation custom resource")
+    assert body["Reason"].endswith("; nothing was changed")
+    assert len(body["Reason"]) <= 256
+
+
+def test_an_event_missing_every_request_field_names_them_all(sent):
+    ev = {"ResponseURL": event()["ResponseURL"], "ResourceProperties": {"PoolId": "p"}}
+    run(ev)
+    [(_, body, _)] = sent
+    assert body["Reason"].startswith("Invalid event: no RequestType, RequestId, StackId, LogicalResourceId (")
+    assert (body["StackId"], body["RequestId"], body["LogicalResourceId"]) == ("", "", "")
+    assert body["PhysicalResourceId"] == "failed-create-unknown"
+
+
+def test_a_request_field_that_is_not_a_string_counts_as_missing(sent):
+    run(event(RequestId=["req-1"]))
+    assert sent[0][1]["Reason"].startswith("Invalid event: no RequestId (")
+
+
+@pytest.mark.parametrize("request_type", ["Upsert", "create", ""])
+def test_an_unknown_request_type_gets_a_plain_sentence_not_a_python_error(sent, request_type):
+    run(event(request_type, PhysicalResourceId=ARN))
+    [(_, body, _)] = sent
+    assert body["Status"] == "FAILED"
+    assert body["Reason"] == (
+        f"Invalid event: RequestType must be Create, Update or Delete, got {request_type!r}; "
+        "nothing was changed"
+    )
+    assert body["PhysicalResourceId"] == ARN
+
+
+# --- Duplicate deliveries: the same answer, nothing run again -----------------------------------------
+
+
+def test_a_duplicate_delivery_gets_the_first_answer_again_without_running_the_function(sent):
+    calls = []
+
+    def create(e, c):
+        calls.append(e["RequestId"])
+        return Outcome(ARN, {"PoolArn": ARN, "ChangedFields": "TwoWayEnabled" if len(calls) == 1 else ""})
+
+    run(event(), create=create)
+    run(event(), create=create)
+    assert calls == ["req-1"]
+    assert [url for url, _, _ in sent] == [event()["ResponseURL"]] * 2
+    assert sent[0][1] == sent[1][1]
+    assert sent[1][1]["Data"]["ChangedFields"] == "TwoWayEnabled"
+
+
+def test_a_failed_answer_is_replayed_too_so_a_late_duplicate_cannot_write_after_a_rollback(sent):
+    outcomes = iter([PoolConflictError("UpdatePool", "p", "X", "no"), Outcome(ARN)])
+
+    def update(e, c):
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    ev = event("Update", PhysicalResourceId=ARN, OldResourceProperties={"PoolId": "p"})
+    run(ev, update=update)
+    run(ev, update=update)
+    assert [body["Status"] for _, body, _ in sent] == ["FAILED", "FAILED"]
+    assert sent[0][1] == sent[1][1]
+
+
+def test_an_event_that_differs_in_any_field_is_not_a_duplicate(sent):
+    calls = []
+
+    def create(e, c):
+        calls.append(e["ResponseURL"])
+        return Outcome(ARN)
+
+    run(event(), create=create)
+    run({**event(), "ResponseURL": event()["ResponseURL"] + "&other=1"}, create=create)
+    run({**event(), "ResourceProperties": {"PoolId": "q"}}, create=create)
+    assert len(calls) == 3
+
+
+def test_the_timers_answer_is_the_one_remembered(sent):
+    def slow(e, c):
+        time.sleep(1.0)
+        return Outcome(ARN)
+
+    run(event(), create=slow, timeout=0.8)
+    time.sleep(0.1)
+    run(event(), create=lambda e, c: pytest.fail("a duplicate must not run"))
+    assert [body["Status"] for _, body, _ in sent] == ["FAILED", "FAILED"]
+    assert sent[0][1] == sent[1][1]
+
+
+def test_the_duplicate_is_logged_as_replayed(sent, caplog):
+    caplog.set_level(logging.INFO, logger="pool_settings_handler")
+    run(event(), create=lambda e, c: Outcome(ARN))
+    run(event(), create=lambda e, c: Outcome(ARN))
+    lines = [
+        json.loads(r.getMessage())
+        for r in caplog.records
+        if r.name == "pool_settings_handler" and r.getMessage().startswith("{")
+    ]
+    assert [line.get("Replayed", False) for line in lines] == [False, True]
