@@ -1,14 +1,19 @@
-"""``python -m sms_emulator --port 4566 [--host 127.0.0.1] [--state-file PATH]``.
+"""``python -m sms_emulator --port 4566 [--host 127.0.0.1] [--state-file PATH]
+[--iam-policy FILE ...] [--principal-arn ARN]``.
 
-Prints ``sms_emulator listening on http://HOST:PORT`` once ready and serves until SIGINT or SIGTERM.
+``--iam-policy`` turns IAM enforcement on from the start with the policy documents in FILE (one
+document, or a JSON list of documents; repeat the option for more files). Prints
+``sms_emulator listening on http://HOST:PORT`` once ready and serves until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from .server import EmulatorServer
@@ -23,7 +28,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--state-file", default=None, help="JSON state file, loaded at start, saved on change"
     )
+    parser.add_argument(
+        "--iam-policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="turn IAM enforcement on with the policy document(s) in FILE (repeatable)",
+    )
+    parser.add_argument(
+        "--principal-arn", default=None, help="the caller named in AccessDenied messages (with --iam-policy)"
+    )
     args = parser.parse_args(argv)
+    policies = []
+    for path in args.iam_policy:
+        try:
+            loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            parser.error(f"--iam-policy {path}: cannot read a JSON policy document: {exc}")
+        policies.extend(loaded if isinstance(loaded, list) else [loaded])
 
     stop = threading.Event()
 
@@ -33,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     server = EmulatorServer(host=args.host, port=args.port, state_file=args.state_file)
+    if policies:
+        try:
+            server.enforcer.enforce(policies, args.principal_arn)
+        except ValueError as exc:
+            parser.error(f"--iam-policy: {exc}")
+    elif args.principal_arn is not None:
+        parser.error("--principal-arn needs --iam-policy")
     server.start()
     print(f"sms_emulator listening on {server.endpoint_url}", flush=True)
     try:

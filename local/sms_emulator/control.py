@@ -56,7 +56,8 @@ class EmulatorControl:
         return bool(self._call("GET", "health").get("ok"))
 
     def reset(self) -> None:
-        """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses, call log."""
+        """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses, registered
+        roles, call log; turn IAM enforcement off."""
         self._call("POST", "reset", {})
 
     def add_fault(
@@ -88,7 +89,7 @@ class EmulatorControl:
         Raises:
             EmulatorControlError: naming the bad argument and its value.
         """
-        body = {
+        body: dict[str, Any] = {
             "operation": operation,
             "kind": kind,
             "count": count,
@@ -159,3 +160,59 @@ class EmulatorControl:
 
     def clear_calls(self) -> None:
         self._call("DELETE", "calls")
+
+    # --- IAM enforcement ---
+    def enforce_iam(self, policies: list[dict[str, Any]], principal_arn: str | None = None) -> dict[str, Any]:
+        """Turn IAM enforcement on: from now on every SMS call is authorized against ``policies`` as IAM
+        would authorize it (action ``sms-voice:<Operation>`` on the resources the Service Authorization
+        Reference names, plus ``iam:PassRole`` on ``TwoWayChannelRole`` with ``iam:PassedToService``),
+        and a denied call answers ``AccessDeniedException`` (HTTP 403) in AWS's wording. ``reset()``
+        and ``clear_iam()`` turn it off.
+
+        Args:
+            policies: the caller's identity-based policy documents, resolved to literal ARNs (no
+                CloudFormation intrinsics; ``sms_emulator.iam.policies_for_role`` collects them
+                from a template, unresolved). Calling again replaces them.
+            principal_arn: the caller named in denials and in ``aws:PrincipalArn``, e.g. the
+                provider role's session. Default: None
+                (``arn:aws:sts::123456789012:assumed-role/emulator/session``)
+
+        Returns:
+            ``{"enabled": True, "policies": [...], "principal_arn": ...}``.
+
+        Raises:
+            EmulatorControlError: naming the policy, statement and value the emulator cannot evaluate
+                (an unresolved intrinsic, an unsupported condition operator, a Principal, ...).
+
+        Example:
+            >>> control.enforce_iam([{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            ...     "Action": "sms-voice:DescribePools", "Resource": "*"}]}])  # doctest: +SKIP
+        """
+        body = {"policies": list(policies), "principal_arn": principal_arn}
+        return dict(self._call("POST", "iam", body))
+
+    def clear_iam(self) -> None:
+        """Turn IAM enforcement off: every call is allowed again."""
+        self._call("DELETE", "iam")
+
+    def iam(self) -> dict[str, Any]:
+        """``{"enabled", "policies", "principal_arn"}``: the IAM enforcement in force."""
+        return dict(self._call("GET", "iam"))
+
+    # --- Roles ---
+    def add_role(self, role_arn: str, assumable_after_seconds: float) -> dict[str, Any]:
+        """Register a role the service can assume only ``assumable_after_seconds`` from now (IAM's
+        eventual consistency for a role just created). Until then an UpdatePool naming it in
+        ``TwoWayChannelRole`` answers ``ValidationException`` ``RESOURCE_NOT_ACCESSIBLE`` with the
+        message ``Could not assume IAM role <arn>.``. Unregistered roles are assumable; ``reset()``
+        forgets every registered role.
+
+        Returns:
+            ``{"role_arn": ..., "assumable_at": <epoch seconds>}``.
+        """
+        body = {"role_arn": role_arn, "assumable_after_seconds": assumable_after_seconds}
+        return dict(self._call("POST", "roles", body))
+
+    def roles(self) -> list[dict[str, Any]]:
+        """The registered roles: ``role_arn`` and ``assumable_at`` (epoch seconds)."""
+        return list(self._call("GET", "roles"))

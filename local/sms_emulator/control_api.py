@@ -14,6 +14,14 @@
 | ``GET /_emulator/calls``           | ``?operation=UpdatePool``                      | ``[call, ...]``   |
 | ``DELETE /_emulator/calls``        |                                                | ``{}``            |
 | ``GET /_emulator/health``          |                                                | ``{"ok": true}``  |
+| ``POST /_emulator/iam``            | ``{policies: [<policy document>, ...],         | the IAM state     |
+|                                    | principal_arn}``: IAM enforcement on           |                   |
+| ``GET /_emulator/iam``             |                                                | ``{enabled,       |
+|                                    |                                                | policies,         |
+|                                    |                                                | principal_arn}``  |
+| ``DELETE /_emulator/iam``          | IAM enforcement off (``reset`` does it too)    | ``{}``            |
+| ``POST /_emulator/roles``          | ``{role_arn, assumable_after_seconds}``        | the role          |
+| ``GET /_emulator/roles``           |                                                | ``[role, ...]``   |
 
 A bad argument answers 400 ``{"error": "<message naming the argument and value>"}``.
 """
@@ -25,6 +33,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from .authorization import IamEnforcer
 from .faults import Fault, FaultRegistry, RateLimiter
 from .models import DEFAULT_REGION, SmsBackend
 from .responses import Dispatcher
@@ -50,7 +59,9 @@ class ControlApi:
         dispatcher: Dispatcher,
         reset: Callable[[], None],
         on_change: Callable[[], None] | None = None,
+        enforcer: IamEnforcer | None = None,
     ) -> None:
+        self.enforcer = enforcer if enforcer is not None else dispatcher.enforcer
         self.backend = backend
         self.faults = faults
         self.limiter = limiter
@@ -93,7 +104,31 @@ class ControlApi:
             ("GET", "pools"): lambda b, q: self.backend.pools(q.get("region", DEFAULT_REGION)),
             ("GET", "calls"): self._calls,
             ("DELETE", "calls"): self._clear_calls,
+            ("POST", "iam"): self._enforce_iam,
+            ("GET", "iam"): lambda b, q: self.enforcer.snapshot(),
+            ("DELETE", "iam"): self._clear_iam,
+            ("POST", "roles"): self._add_role,
+            ("GET", "roles"): lambda b, q: self.backend.role_records(),
         }
+
+    def _enforce_iam(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+        unknown = sorted(set(body) - {"policies", "principal_arn"})
+        if unknown:
+            raise ValueError(f"unknown iam arguments {unknown}; known: ['policies', 'principal_arn']")
+        self.enforcer.enforce(body.get("policies"), body.get("principal_arn"))
+        return self.enforcer.snapshot()
+
+    def _clear_iam(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+        self.enforcer.clear()
+        return {}
+
+    def _add_role(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+        unknown = sorted(set(body) - {"role_arn", "assumable_after_seconds"})
+        if unknown:
+            raise ValueError(
+                f"unknown roles arguments {unknown}; known: ['assumable_after_seconds', 'role_arn']"
+            )
+        return self.backend.add_role(body.get("role_arn"), body.get("assumable_after_seconds", 0))  # type: ignore[arg-type]
 
     def _reset(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
         self.reset()

@@ -11,12 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import functools
 import json
 import re
 import threading
 import time
 import uuid
 from typing import Any
+
+import botocore.exceptions
+import botocore.session
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -26,8 +30,12 @@ DEFAULT_MAX_RESULTS = 100
 POOL_STATUSES = ("CREATING", "ACTIVE", "DELETING")
 STATE_VERSION = 1
 
-_POOL_ARN = re.compile(r"arn:aws:sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):pool/(?P<id>.+)")
-_LIST_ARN = re.compile(r"arn:aws:sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):opt-out-list/(?P<name>.+)")
+_POOL_ARN = re.compile(
+    r"arn:(?P<partition>[^:]*):sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):pool/(?P<id>.+)"
+)
+_LIST_ARN = re.compile(
+    r"arn:(?P<partition>[^:]*):sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):opt-out-list/(?P<name>.+)"
+)
 
 # UpdatePool members that change a stored setting, in the API's order.
 POOL_SETTINGS = (
@@ -134,12 +142,66 @@ class SerializationException(ServiceError):
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def partition_of(region: str) -> str:
+    """The ARN partition of ``region`` (``cn-north-1`` -> ``aws-cn``, ``us-gov-west-1`` -> ``aws-us-gov``,
+    ``us-iso-east-1`` -> ``aws-iso``), from the installed botocore's partition data (the table the SDKs
+    build ARNs and endpoints from); ``aws`` for a region botocore does not know."""
+    try:
+        return str(botocore.session.get_session().get_partition_for_region(region))
+    except botocore.exceptions.UnknownRegionError:
+        return "aws"
+
+
 def pool_arn(region: str, pool_id: str) -> str:
-    return f"arn:aws:sms-voice:{region}:{ACCOUNT_ID}:pool/{pool_id}"
+    """``arn:<partition>:sms-voice:<region>:<account>:pool/<id>`` (Service Authorization Reference)."""
+    return f"arn:{partition_of(region)}:sms-voice:{region}:{ACCOUNT_ID}:pool/{pool_id}"
 
 
 def opt_out_list_arn(region: str, name: str) -> str:
-    return f"arn:aws:sms-voice:{region}:{ACCOUNT_ID}:opt-out-list/{name}"
+    """``arn:<partition>:sms-voice:<region>:<account>:opt-out-list/<name>`` (Service Authorization
+    Reference)."""
+    return f"arn:{partition_of(region)}:sms-voice:{region}:{ACCOUNT_ID}:opt-out-list/{name}"
+
+
+def invalid_arn(field: str, message: str) -> ValidationException:
+    """``ValidationException`` ``INVALID_ARN`` naming ``field`` in ``Fields`` (the model's
+    ValidationExceptionReason and ValidationExceptionField shapes)."""
+    return ValidationException(message, reason="INVALID_ARN", fields=[{"Name": field, "Message": message}])
+
+
+def check_partition(region: str, field: str, arn: str) -> None:
+    """Refuse an ARN of another partition than the region's: a resource of ``aws`` cannot be named in
+    ``aws-cn`` (ARNs carry the partition, "Identify AWS resources with Amazon Resource Names")."""
+    partition = partition_of(region)
+    if arn.split(":", 2)[1:2] != [partition]:
+        raise invalid_arn(field, f"{field} '{arn}' is not an ARN of partition {partition} (region {region}).")
+
+
+def check_two_way_channel(region: str, value: str) -> None:
+    """``TwoWayChannelArn``: an SNS topic ARN of the request's partition and region, or
+    ``connect.<region>.amazonaws.com`` for Amazon Connect (user guide, "Two-way SMS messaging";
+    terraform-provider-aws#44321). Anything else answers ``ValidationException INVALID_ARN``."""
+    partition = partition_of(region)
+    topic = rf"arn:{re.escape(partition)}:sns:{re.escape(region)}:\d{{12}}:[A-Za-z0-9_-]{{1,256}}(\.fifo)?"
+    if value == f"connect.{region}.amazonaws.com" or re.fullmatch(topic, value):
+        return
+    raise invalid_arn(
+        "TwoWayChannelArn",
+        f"TwoWayChannelArn must be an SNS topic ARN (arn:{partition}:sns:{region}:<account>:<topic>) or "
+        f"connect.{region}.amazonaws.com, got '{value}'.",
+    )
+
+
+def check_role_arn(region: str, field: str, value: str) -> None:
+    """An IAM role ARN of the request's partition: ``arn:<partition>:iam::<account>:role/<path/name>``
+    (IAM identifiers, "IAM ARNs"). Anything else answers ``ValidationException INVALID_ARN``."""
+    partition = partition_of(region)
+    if not re.fullmatch(rf"arn:{re.escape(partition)}:iam::\d{{12}}:role/[\w+=,.@/-]+", value):
+        raise invalid_arn(
+            field,
+            f"{field} must be an IAM role ARN (arn:{partition}:iam::<account>:role/<name>), got '{value}'.",
+        )
 
 
 def pool_id_of(value: str) -> str:
@@ -177,6 +239,16 @@ def _page(
     return page, _encode_token(operation, start + size) if more else None
 
 
+def _refuse_together(params: dict[str, Any], first: str, second: str) -> None:
+    if first in params and second in params:
+        message = f"The {first} and {second} parameters can't be used at the same time."
+        raise ValidationException(
+            message,
+            reason="PARAMETERS_CANNOT_BE_USED_TOGETHER",
+            fields=[{"Name": first, "Message": message}, {"Name": second, "Message": message}],
+        )
+
+
 def _filter_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -205,6 +277,8 @@ class SmsBackend:
         # Sequences armed by the next successful UpdatePool of the pool (set_pool_statuses after_update).
         self.statuses_after_update: dict[str, list[str]] = {}
         self.client_tokens: dict[tuple[str, str, str], str] = {}
+        # Role ARN -> epoch second from which the service can assume it (add_role).
+        self.roles: dict[str, float] = {}
         # Bumped on every change of stored state, so the server knows when to write the state file.
         self.version = 0
 
@@ -216,6 +290,7 @@ class SmsBackend:
             self.status_sequences.clear()
             self.statuses_after_update.clear()
             self.client_tokens.clear()
+            self.roles.clear()
             self.version += 1
 
     def region(self, region: str) -> dict[str, dict[str, dict[str, Any]]]:
@@ -262,8 +337,10 @@ class SmsBackend:
             return copy.deepcopy(list(self.region(region)["pools"].values()))
 
     # --- Lookups ---
-    def _pool(self, region: str, value: str) -> dict[str, Any]:
+    def _pool(self, region: str, value: str, field: str = "PoolId") -> dict[str, Any]:
         match = _POOL_ARN.fullmatch(value)
+        if match:
+            check_partition(region, field, value)
         if match and (match.group("region") != region or match.group("account") != ACCOUNT_ID):
             pool = None
         else:
@@ -274,9 +351,10 @@ class SmsBackend:
             )
         return pool
 
-    def _opt_out_list(self, region: str, value: str) -> dict[str, Any]:
+    def _opt_out_list(self, region: str, value: str, field: str = "OptOutListName") -> dict[str, Any]:
         match = _LIST_ARN.fullmatch(value)
         if match:
+            check_partition(region, field, value)
             ok = match.group("region") == region and match.group("account") == ACCOUNT_ID
             found = self.region(region)["opt_out_lists"].get(match.group("name")) if ok else None
         else:
@@ -295,6 +373,58 @@ class SmsBackend:
         if not sequence:
             del self.status_sequences[pool["PoolId"]]
         self.version += 1
+
+    def _refuse_unassumable(self, role_arn: str) -> None:
+        # IAM is eventually consistent: a role just created may not be assumable by the service yet
+        # (IAM User Guide, "Changes that I make are not always immediately visible"). Terraform's pool
+        # resource retries UpdatePool on a ValidationException whose message contains "Could not
+        # assume IAM role" or RESOURCE_NOT_ACCESSIBLE (internal/service/pinpointsmsvoicev2/pool.go).
+        assumable_at = self.roles.get(role_arn)
+        if assumable_at is not None and time.time() < assumable_at:
+            message = f"Could not assume IAM role {role_arn}."
+            raise ValidationException(
+                message,
+                reason="RESOURCE_NOT_ACCESSIBLE",
+                fields=[{"Name": "TwoWayChannelRole", "Message": message}],
+            )
+
+    def add_role(self, role_arn: str, assumable_after_seconds: float) -> dict[str, Any]:
+        """Register a role (control API) that the service can assume only ``assumable_after_seconds``
+        from now; UpdatePool naming it in ``TwoWayChannelRole`` before then is refused. Unregistered
+        roles are assumable. Raises ValueError for a bad ARN or a negative delay."""
+        if not isinstance(role_arn, str) or not re.fullmatch(
+            r"arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]+", role_arn
+        ):
+            raise ValueError(
+                "role_arn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>), "
+                f"got {role_arn!r}"
+            )
+        if (
+            isinstance(assumable_after_seconds, bool)
+            or not isinstance(assumable_after_seconds, (int, float))
+            or assumable_after_seconds < 0
+        ):
+            raise ValueError(
+                f"assumable_after_seconds must be a number >= 0, got {assumable_after_seconds!r}"
+            )
+        with self.lock:
+            self.roles[role_arn] = time.time() + assumable_after_seconds
+            return {"role_arn": role_arn, "assumable_at": self.roles[role_arn]}
+
+    def role_records(self) -> list[dict[str, Any]]:
+        """The registered roles: ``role_arn``, ``assumable_at`` (epoch seconds)."""
+        with self.lock:
+            return [{"role_arn": arn, "assumable_at": at} for arn, at in self.roles.items()]
+
+    @staticmethod
+    def _refuse_unless_active(pool: dict[str, Any]) -> None:
+        if pool["Status"] != "ACTIVE":
+            raise ConflictException(
+                f"Pool {pool['PoolId']} is not ACTIVE (status {pool['Status']}).",
+                reason="RESOURCE_NOT_ACTIVE",
+                resource_type="pool",
+                resource_id=pool["PoolId"],
+            )
 
     # --- Pools ---
     def create_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -346,14 +476,16 @@ class SmsBackend:
         return pool
 
     def describe_pools(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
-        """DescribePools: by IDs or ARNs (each must exist), filtered, paginated."""
+        """DescribePools: by IDs or ARNs (each must exist), filtered, paginated. ``Owner`` with
+        ``PoolIds`` is refused (API reference: "can't be used at the same time")."""
         with self.lock:
+            _refuse_together(params, "Owner", "PoolIds")
             if params.get("Owner") == "SHARED":
                 candidates: list[dict[str, Any]] = []
             elif params.get("PoolIds"):
                 candidates = []
                 for value in params["PoolIds"]:
-                    pool = self._pool(region, value)
+                    pool = self._pool(region, value, "PoolIds")
                     if pool not in candidates:
                         candidates.append(pool)
             else:
@@ -393,14 +525,13 @@ class SmsBackend:
         with self.lock:
             pool = self._pool(region, params["PoolId"])
             self._advance_status(pool)
-            if pool["Status"] != "ACTIVE":
-                raise ConflictException(
-                    f"Pool {pool['PoolId']} is not ACTIVE (status {pool['Status']}).",
-                    reason="RESOURCE_NOT_ACTIVE",
-                    resource_type="pool",
-                    resource_id=pool["PoolId"],
-                )
+            self._refuse_unless_active(pool)
             changes = {k: params[k] for k in POOL_SETTINGS if k in params}
+            if "TwoWayChannelArn" in changes:
+                check_two_way_channel(region, changes["TwoWayChannelArn"])
+            if "TwoWayChannelRole" in changes:
+                check_role_arn(region, "TwoWayChannelRole", changes["TwoWayChannelRole"])
+                self._refuse_unassumable(changes["TwoWayChannelRole"])
             if "OptOutListName" in changes:
                 changes["OptOutListName"] = self._opt_out_list(region, changes["OptOutListName"])[
                     "OptOutListName"
@@ -428,9 +559,12 @@ class SmsBackend:
             return copy.deepcopy(pool)
 
     def delete_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
-        """DeletePool: refused while deletion protection is on; answers the pool with Status DELETING."""
+        """DeletePool: refused while the pool is not ACTIVE or deletion protection is on (API reference:
+        "If the pool status isn't active or if deletion protection is enabled, an error is returned");
+        answers the pool with Status DELETING."""
         with self.lock:
             pool = self._pool(region, params["PoolId"])
+            self._refuse_unless_active(pool)
             if pool["DeletionProtectionEnabled"]:
                 raise ConflictException(
                     f"Pool {pool['PoolId']} has deletion protection enabled.",
@@ -535,14 +669,16 @@ class SmsBackend:
             return copy.deepcopy(record)
 
     def describe_opt_out_lists(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
-        """DescribeOptOutLists: by names or ARNs (each must exist), paginated."""
+        """DescribeOptOutLists: by names or ARNs (each must exist), paginated. ``Owner`` with
+        ``OptOutListNames`` is refused (API reference: "can't be used at the same time")."""
         with self.lock:
+            _refuse_together(params, "Owner", "OptOutListNames")
             if params.get("Owner") == "SHARED":
                 found: list[dict[str, Any]] = []
             elif params.get("OptOutListNames"):
                 found = []
                 for value in params["OptOutListNames"]:
-                    record = self._opt_out_list(region, value)
+                    record = self._opt_out_list(region, value, "OptOutListNames")
                     if record not in found:
                         found.append(record)
             else:

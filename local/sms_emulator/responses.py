@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from botocore.model import ListShape, Shape, StructureShape
 
+from .authorization import IamEnforcer, default_principal
 from .faults import Fault, FaultRegistry, RateLimiter, omit_members
 from .models import (
-    ACCOUNT_ID,
     DEFAULT_REGION,
     AccessDeniedException,
     ConflictException,
@@ -77,6 +77,20 @@ def shape_output(shape: Shape | None, value: Any) -> Any:
     return value
 
 
+def without_nulls(value: Any) -> Any:
+    """``value`` with every JSON ``null`` member of every object removed, nested objects too.
+
+    AWS JSON 1.0 services treat a member sent as ``null`` as not sent (the protocol serialises an
+    absent member by leaving it out; botocore never sends ``null``). List items are kept: a ``null``
+    in a list is a value, which validation refuses with "Member must not be null".
+    """
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def _pool_ids(params: Any) -> list[str]:
     if not isinstance(params, dict):
         return []
@@ -90,7 +104,9 @@ class Dispatcher:
     """Answers service requests from ``backend``, with ``faults`` and ``limiter`` applied first.
 
     Every request is appended to ``calls`` as ``{"operation", "request", "status", "error", "fault",
-    "region"}``. ``on_change`` runs after any request that changed stored state (writes the state file).
+    "region"}`` (``request`` as received, nulls included). ``on_change`` runs after any request that
+    changed stored state (writes the state file). A request is handled in this order: faults, the rate
+    limit, validation against the model, IAM authorization (when ``enforcer`` is on), the operation.
     """
 
     def __init__(
@@ -99,11 +115,13 @@ class Dispatcher:
         faults: FaultRegistry,
         limiter: RateLimiter,
         on_change: Callable[[], None] | None = None,
+        enforcer: IamEnforcer | None = None,
     ) -> None:
         self.backend = backend
         self.faults = faults
         self.limiter = limiter
         self.on_change = on_change
+        self.enforcer = enforcer if enforcer is not None else IamEnforcer()
         self.calls: list[dict[str, Any]] = []
         self.calls_lock = threading.Lock()
         self._handlers: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
@@ -157,8 +175,9 @@ class Dispatcher:
         try:
             if not target.startswith(TARGET_PREFIX) or operation not in operation_names():
                 raise UnknownOperationException(f"Unknown operation {target or '(no X-Amz-Target)'}.")
-            params = self._parse(raw_body)
-            entry["request"] = params
+            raw_params = self._parse(raw_body)
+            entry["request"] = raw_params
+            params = without_nulls(raw_params)
             fault = self.faults.take(operation, _pool_ids(params))
             if fault is not None:
                 entry["fault"] = fault.kind
@@ -195,6 +214,9 @@ class Dispatcher:
                 reason="UNKNOWN_OPERATION",
             )
         validate(operation, params)
+        # Authorization after validation: the resources a request authorizes on are read from
+        # well-typed members (an emulator's choice; a malformed request fails either way).
+        self.enforcer.authorize(operation, params, region)
         result = handler(region, params)
         return shape_output(operation_model(operation).output_shape, result)  # type: ignore[no-any-return]
 
@@ -216,7 +238,7 @@ class Dispatcher:
             resource = pool_arn(region, pool_id) if pool_id else "*"
             raise AccessDeniedException(
                 fault.message
-                or f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/emulator/session is not authorized to "
+                or f"User: {default_principal(region)} is not authorized to "
                 f"perform: sms-voice:{operation} on resource: {resource}"
             )
         if fault.kind == "conflict":

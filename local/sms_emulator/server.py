@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from .authorization import IamEnforcer
 from .control import EmulatorControl
 from .control_api import PREFIX, ControlApi
 from .faults import FaultRegistry, RateLimiter
@@ -152,7 +153,10 @@ class EmulatorServer:
         self.backend = SmsBackend()
         self.faults = FaultRegistry()
         self.limiter = RateLimiter()
-        self.dispatcher = Dispatcher(self.backend, self.faults, self.limiter, on_change=self.save_state)
+        self.enforcer = IamEnforcer()
+        self.dispatcher = Dispatcher(
+            self.backend, self.faults, self.limiter, on_change=self.save_state, enforcer=self.enforcer
+        )
         self.control_api = ControlApi(
             self.backend,
             self.faults,
@@ -160,6 +164,7 @@ class EmulatorServer:
             self.dispatcher,
             reset=self.reset,
             on_change=self.save_state,
+            enforcer=self.enforcer,
         )
         self._http: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -203,8 +208,10 @@ class EmulatorServer:
             self._thread.join(timeout=5)
 
     def reset(self) -> None:
-        """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses and calls."""
+        """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses, registered
+        roles and calls, and turn IAM enforcement off."""
         self.backend.reset()
+        self.enforcer.clear()
         self.faults.clear()
         self.limiter.set_rate(None)
         self.dispatcher.clear_calls()

