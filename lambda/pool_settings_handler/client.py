@@ -6,8 +6,13 @@
   client; boto3 reads them itself, so there is no code for it here.
 - ``ClientError`` is wrapped once, here, into the errors of ``errors.py``.
 - Retried with exponential backoff and full jitter: ThrottlingException, InternalServerException, any
-  5xx, connection errors and read timeouts. Never retried: ConflictException, ValidationException,
-  ResourceNotFoundException, AccessDeniedException.
+  5xx, connection errors and read timeouts.
+- ``UpdatePool`` also waits and tries again, every ``poll_interval`` within the deadline, while the
+  service cannot act yet: it cannot assume the two-way channel role (IAM propagation, for at most
+  ``iam_propagation`` seconds), or the pool is not ``ACTIVE`` (``ConflictException RESOURCE_NOT_ACTIVE``).
+- Never retried: any other ConflictException or ValidationException, ResourceNotFoundException,
+  AccessDeniedException.
+- After a write the pool is waited for until ``ACTIVE`` again (``wait_until_active``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from .errors import (
     PoolNotFoundError,
     PoolSettingsError,
     RetriesExhaustedError,
+    RoleNotAssumableError,
     ServiceError,
     ServiceValidationError,
 )
@@ -49,6 +55,15 @@ RETRYABLE_CODES = frozenset(
         "RequestLimitExceeded",
     }
 )
+
+# UpdatePool's answer while the role it was given cannot be assumed yet (a role created seconds before, not
+# yet propagated): Terraform's pool resource retries a ValidationException whose message contains either
+# text (hashicorp/terraform-provider-aws, internal/service/pinpointsmsvoicev2/pool.go,
+# updatePoolWithIAMPropagation). RESOURCE_NOT_ACCESSIBLE is also a ValidationExceptionReason of botocore's
+# model, so the Reason member is matched too.
+ROLE_NOT_ASSUMABLE_TEXTS = ("Could not assume IAM role", "RESOURCE_NOT_ACCESSIBLE")
+# UpdatePool on a pool that is not ACTIVE (ConflictExceptionReason of botocore's model).
+NOT_ACTIVE = "RESOURCE_NOT_ACTIVE"
 
 _client: Any = None
 _client_lock = threading.Lock()
@@ -94,6 +109,8 @@ def _wrap(operation: str, pool_id: str, params: Mapping[str, Any], exc: ClientEr
     if code == "ConflictException":
         return PoolConflictError(operation, pool_id, reason, message)
     if code == "ValidationException":
+        if reason == ROLE_NOT_ASSUMABLE_TEXTS[1] or any(text in message for text in ROLE_NOT_ASSUMABLE_TEXTS):
+            return RoleNotAssumableError(pool_id, params.get(c.PROP_TWO_WAY_CHANNEL_ROLE), reason, message)
         fields = [str(f.get("Name", "?")) for f in response.get("Fields", []) if isinstance(f, Mapping)]
         return ServiceValidationError(operation, pool_id, reason, fields, message)
     if code == "AccessDeniedException":
@@ -167,32 +184,103 @@ def describe_active_pool(
     deadline: Deadline,
     timeouts: Timeouts,
     sleep: Callable[[float], None] = time.sleep,
+    *,
+    written: bool = False,
 ) -> dict[str, Any]:
     """Describe the pool, waiting while its status is ``CREATING`` (bounded by ``deadline``).
+
+    Args:
+        written: the settings were already written (the Reasons say so). Default: False
 
     Raises:
         DeadlineExceededError: still CREATING when the deadline comes.
         PoolNotActiveError: the pool is DELETING.
     """
+    outcome = "updated, not ACTIVE again" if written else "not updated"
     started = time.monotonic()
     while True:
         pool = describe_pool(pool_id, deadline, timeouts)
         status = str(pool.get("Status", ""))
         if status == "DELETING":
-            raise PoolNotActiveError(pool_id, status)
+            raise PoolNotActiveError(pool_id, status, outcome)
         if status != "CREATING":
             return pool
         if deadline.remaining() <= timeouts.poll_interval:
             raise DeadlineExceededError(
-                f"pool {pool_id} still CREATING after {time.monotonic() - started:.1f} s, not updated"
+                f"pool {pool_id} still CREATING after {time.monotonic() - started:.1f} s, {outcome}"
             )
         sleep(timeouts.poll_interval)
 
 
 def update_pool(
-    pool_id: str, fields: Mapping[str, Setting], deadline: Deadline, timeouts: Timeouts
+    pool_id: str,
+    fields: Mapping[str, Setting],
+    deadline: Deadline,
+    timeouts: Timeouts,
+    *,
+    live_role: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Call ``UpdatePool`` once (retried only on transient errors) and return its answer."""
+    """Call ``UpdatePool`` and return its answer, trying again while the service cannot act yet.
+
+    Transient errors are retried by ``_call``. Every ``timeouts.poll_interval`` within the deadline it
+    also tries again while the role cannot be assumed (for at most ``timeouts.iam_propagation``
+    seconds; Terraform's pool resource does the same for two minutes), and after
+    ``ConflictException RESOURCE_NOT_ACTIVE`` once ``describe_active_pool`` finds the pool ACTIVE
+    (Terraform waits for ACTIVE around every update).
+
+    Args:
+        live_role: the pool's current TwoWayChannelRole, named in the Reason when the write does not
+            set one. Default: - none.
+
+    Raises:
+        RoleNotAssumableError: the role still could not be assumed when the retries stopped.
+        DeadlineExceededError: the pool was still not ACTIVE for UpdatePool at the deadline.
+    """
     params = {c.PROP_POOL_ID: pool_id, **fields}
-    answer = _call("UpdatePool", pool_id, get_client().update_pool, params, deadline, timeouts)
-    return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+    role = params.get(c.PROP_TWO_WAY_CHANNEL_ROLE) or live_role
+    started, attempts = time.monotonic(), 0
+    while True:
+        attempts += 1
+        try:
+            answer = _call("UpdatePool", pool_id, get_client().update_pool, params, deadline, timeouts, sleep)
+            return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+        except RoleNotAssumableError as exc:
+            seconds = time.monotonic() - started
+            if min(deadline.remaining(), timeouts.iam_propagation - seconds) <= timeouts.poll_interval:
+                raise RoleNotAssumableError(
+                    pool_id, str(role or ""), exc.code, exc.aws_message, attempts, seconds
+                ) from exc
+            sleep(timeouts.poll_interval)
+        except PoolConflictError as exc:
+            if exc.code != NOT_ACTIVE:
+                raise
+            if deadline.remaining() <= timeouts.poll_interval:
+                raise DeadlineExceededError(
+                    f"pool {pool_id} not ACTIVE for UpdatePool after {time.monotonic() - started:.1f} s, "
+                    "not updated",
+                    exc.reason,
+                ) from exc
+            sleep(timeouts.poll_interval)
+            describe_active_pool(pool_id, deadline, timeouts, sleep)  # CREATING: waits; DELETING: raises
+
+
+def wait_until_active(
+    pool_id: str,
+    answer: Mapping[str, Any],
+    deadline: Deadline,
+    timeouts: Timeouts,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """The pool once ``ACTIVE`` after a write: ``answer`` itself when it says ACTIVE (no call), else polled.
+
+    Terraform's pool resource waits for ACTIVE after every update (``waitPoolActive``). UpdatePool's own
+    answer carries the pool's Status, so the common case costs no DescribePools.
+
+    Raises:
+        DeadlineExceededError: still CREATING at the deadline (the settings were written).
+        PoolNotActiveError: the pool is DELETING.
+    """
+    if answer.get("Status") == "ACTIVE":
+        return dict(answer)
+    return describe_active_pool(pool_id, deadline, timeouts, sleep, written=True)

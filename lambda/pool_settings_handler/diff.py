@@ -43,6 +43,23 @@ def changes(desired: Mapping[str, Setting], live: Mapping[str, Any]) -> dict[str
     }
 
 
+def after_write(
+    before: Mapping[str, Any], written: Mapping[str, Setting], answer: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The pool after a write: as read before, then the values written, then what the service answered.
+
+    The service's answer (UpdatePool's, or DescribePools' after waiting) has the last word on every
+    member it carries; a member it leaves out keeps the value written rather than the stale one read
+    before. An opt-out list written as an ARN is reported by name, as the service reports it.
+
+    Example:
+        >>> after_write({"SharedRoutesEnabled": True, "Status": "ACTIVE"}, {"SharedRoutesEnabled": False},
+        ...             {"Status": "ACTIVE"})
+        {'SharedRoutesEnabled': False, 'Status': 'ACTIVE'}
+    """
+    return {**before, **{name: _comparable(name, value) for name, value in written.items()}, **answer}
+
+
 def format_setting(value: object) -> str:
     """Render a setting for the response ``Data``: booleans as ``"true"``/``"false"``, None as ``""``.
 

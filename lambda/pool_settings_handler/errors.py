@@ -223,10 +223,47 @@ class AccessDeniedError(PoolSettingsError):
 
 
 class PoolNotActiveError(PoolSettingsError):
-    """The pool is in a status where its settings cannot be written (``DELETING``)."""
+    """The pool is in a status where its settings cannot be written (``DELETING``).
 
-    def __init__(self, pool_id: str, status: str) -> None:
-        super().__init__(format_reason(f"Pool {_pool(pool_id)} is {shorten(status, 32)}: not updated"))
+    Args:
+        outcome: what became of the settings. Default: ``"not updated"``.
+    """
+
+    def __init__(self, pool_id: str, status: str, outcome: str = "not updated") -> None:
+        super().__init__(format_reason(f"Pool {_pool(pool_id)} is {shorten(status, 32)}: {outcome}"))
+
+
+class RoleNotAssumableError(PoolSettingsError):
+    """UpdatePool: the service could not assume the two-way channel role (IAM propagation, trust policy).
+
+    Raised with one attempt by the client boundary, and again with every attempt once the retries stop.
+
+    Example:
+        >>> RoleNotAssumableError("pool-1", "arn:aws:iam::123456789012:role/r", "RESOURCE_NOT_ACCESSIBLE",
+        ...                       "Could not assume IAM role.", 3, 4.0).reason
+        'UpdatePool pool-1: the service could not assume role arn:aws:iam::123456789012:role/r \
+after 3 attempts in 4.0 s: ValidationException RESOURCE_NOT_ACCESSIBLE: Could not assume IAM role.'
+    """
+
+    def __init__(
+        self,
+        pool_id: str,
+        role: str | None,
+        code: str | None,
+        aws_message: str | None,
+        attempts: int = 1,
+        seconds: float = 0.0,
+    ) -> None:
+        self.role, self.code, self.aws_message = role, code, aws_message
+        who = f"role {shorten_arn(role, 72)}" if role else "the pool's two-way channel role"
+        aws_text = f"ValidationException{f' {shorten(code, 64)}' if code else ''}: {aws_message or ''}"
+        super().__init__(
+            format_reason(
+                f"UpdatePool {_pool(pool_id)}: the service could not assume {who} "
+                f"after {attempts} attempts in {seconds:.1f} s",
+                aws_text,
+            )
+        )
 
 
 class ServiceError(PoolSettingsError):

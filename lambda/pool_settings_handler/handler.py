@@ -1,7 +1,9 @@
 """Lambda entry point (``pool_settings_handler.handler.handler``): wires crhelper to the functions below.
 
 Create and Update: parse, describe (waiting while CREATING), diff against the live pool, update only
-what differs, answer with the pool's ARN as the physical ID. Delete: no call at all, answered at once.
+what differs (waiting while the role cannot be assumed yet or the pool is not ACTIVE), wait until the
+pool is ACTIVE again, answer with the pool's ARN as the physical ID and Data of the values written.
+Delete: no call at all, answered at once. docs/handler.md tells the whole story.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import client
-from .diff import changes, response_data
+from . import constants as c
+from .diff import after_write, changes, response_data
 from .properties import parse_properties
 from .resource import Outcome, PoolSettingsResource
 from .timing import Deadline, Timeouts
@@ -41,7 +44,10 @@ def apply(event: Mapping[str, Any], context: Any) -> Outcome:
     pool = client.describe_active_pool(properties.pool_id, deadline, timeouts)
     fields = changes(properties.settings, pool)
     if fields:
-        pool = {**pool, **client.update_pool(properties.pool_id, fields, deadline, timeouts)}
+        live_role = pool.get(c.PROP_TWO_WAY_CHANNEL_ROLE)
+        answer = client.update_pool(properties.pool_id, fields, deadline, timeouts, live_role=live_role)
+        answer = client.wait_until_active(properties.pool_id, answer, deadline, timeouts)
+        pool = after_write(pool, fields, answer)
     return Outcome(str(pool["PoolArn"]), response_data(pool, fields))
 
 

@@ -47,8 +47,12 @@ class Timeouts:
             ``POOL_SETTINGS_RESPONSE_BUDGET``).
         response_attempt: per-attempt timeout of the answer's HTTPS PUT. Default: 5 (env
             ``POOL_SETTINGS_RESPONSE_ATTEMPT_TIMEOUT``).
-        poll_interval: wait between two DescribePools while the pool is CREATING. Default: 2 (env
-            ``POOL_SETTINGS_POLL_INTERVAL``).
+        poll_interval: wait between two calls while the service is not ready: DescribePools while
+            the pool is CREATING (before or after the write), UpdatePool while the role cannot be
+            assumed yet or the pool is not ACTIVE. Default: 2 (env ``POOL_SETTINGS_POLL_INTERVAL``).
+        iam_propagation: how long UpdatePool is retried while the service cannot assume the two-way
+            channel role, within the deadline. Default: 120, Terraform's ``iamPropagationTimeout`` for
+            this service (env ``POOL_SETTINGS_IAM_PROPAGATION``).
         backoff_base: first retry's backoff ceiling (full jitter, doubling). Default: 0.25 (env
             ``POOL_SETTINGS_BACKOFF_BASE``).
         backoff_cap: largest backoff ceiling. Default: 8 (env ``POOL_SETTINGS_BACKOFF_CAP``).
@@ -59,6 +63,7 @@ class Timeouts:
     response_budget: float = 6.0
     response_attempt: float = 5.0
     poll_interval: float = 2.0
+    iam_propagation: float = 120.0
     backoff_base: float = 0.25
     backoff_cap: float = 8.0
 
@@ -77,6 +82,7 @@ class Timeouts:
             response_budget=_env_seconds("POOL_SETTINGS_RESPONSE_BUDGET", d.response_budget),
             response_attempt=_env_seconds("POOL_SETTINGS_RESPONSE_ATTEMPT_TIMEOUT", d.response_attempt),
             poll_interval=_env_seconds("POOL_SETTINGS_POLL_INTERVAL", d.poll_interval),
+            iam_propagation=_env_seconds("POOL_SETTINGS_IAM_PROPAGATION", d.iam_propagation),
             backoff_base=_env_seconds("POOL_SETTINGS_BACKOFF_BASE", d.backoff_base),
             backoff_cap=_env_seconds("POOL_SETTINGS_BACKOFF_CAP", d.backoff_cap),
         )

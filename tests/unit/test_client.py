@@ -1,6 +1,7 @@
 """The client boundary: which errors are retried, how they are wrapped, and that the deadline holds."""
 
 import time
+import types
 
 import boto3
 import pytest
@@ -14,6 +15,7 @@ from pool_settings_handler.errors import (
     PoolNotActiveError,
     PoolNotFoundError,
     RetriesExhaustedError,
+    RoleNotAssumableError,
     ServiceError,
     ServiceValidationError,
 )
@@ -235,3 +237,182 @@ def test_the_standard_endpoint_variable_redirects_the_client(monkeypatch):
         .client("pinpoint-sms-voice-v2")
         .meta.endpoint_url.startswith("https://sms-voice.")
     )
+
+
+# --- UpdatePool waits while the service cannot act yet ------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/SmsTwoWayRole"
+NOT_ASSUMABLE = client_error("ValidationException", message=f"Could not assume IAM role {ROLE}.")
+NOT_ACCESSIBLE_REASON = client_error(
+    "ValidationException", message="Role not accessible.", Reason="RESOURCE_NOT_ACCESSIBLE"
+)
+NOT_ACCESSIBLE_TEXT = client_error("ValidationException", message="RESOURCE_NOT_ACCESSIBLE: cannot use role")
+NOT_ACTIVE = client_error(
+    "ConflictException", message="Pool pool-1 is not ACTIVE (status CREATING).", Reason="RESOURCE_NOT_ACTIVE"
+)
+WRITTEN = {"PoolArn": "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1", "Status": "ACTIVE"}
+
+
+@pytest.fixture
+def service(monkeypatch):
+    """A scripted UpdatePool and DescribePools behind client.get_client()/describe_pool, with no sleeping."""
+
+    svc = types.SimpleNamespace(update=Scripted(), statuses=[], described=0, sleeps=[])
+
+    def describe(pool_id, deadline, timeouts):
+        svc.described += 1
+        return {
+            "PoolId": pool_id,
+            "Status": svc.statuses.pop(0) if len(svc.statuses) > 1 else svc.statuses[0],
+        }
+
+    monkeypatch.setattr(client, "get_client", lambda: types.SimpleNamespace(update_pool=svc.update))
+    monkeypatch.setattr(client, "describe_pool", describe)
+    return svc
+
+
+def update(svc, seconds=5.0, timeouts=FAST, **kwargs):
+    return client.update_pool(
+        "pool-1",
+        {"TwoWayChannelRole": ROLE},
+        Deadline(time.monotonic() + seconds),
+        timeouts,
+        sleep=svc.sleeps.append,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    "error", [NOT_ASSUMABLE, NOT_ACCESSIBLE_REASON, NOT_ACCESSIBLE_TEXT], ids=["message", "reason", "text"]
+)
+def test_a_role_not_assumable_yet_is_tried_again_until_it_is(service, error):
+    service.update.outcomes = [error, error, WRITTEN]
+    assert update(service) == WRITTEN
+    assert len(service.update.calls) == 3
+    assert service.sleeps == [FAST.poll_interval] * 2
+    assert service.described == 0
+
+
+def test_a_role_never_assumable_fails_naming_the_role_with_the_aws_text_last(service):
+    service.update.outcomes = [NOT_ASSUMABLE] * 1_000_000
+    started = time.monotonic()
+    with pytest.raises(RoleNotAssumableError) as caught:
+        client.update_pool(
+            "pool-1", {"TwoWayChannelRole": ROLE}, Deadline(time.monotonic() + 0.3), FAST
+        )  # real sleeps: the deadline, not a count, stops it
+    assert time.monotonic() - started < 2
+    reason = caught.value.reason
+    assert reason.startswith(f"UpdatePool pool-1: the service could not assume role {ROLE} after ")
+    assert reason.endswith(f": ValidationException: Could not assume IAM role {ROLE}.")
+    assert len(reason) <= 256
+    assert caught.value.__cause__ is not None
+
+
+def test_iam_propagation_retries_stop_after_their_own_limit_even_with_time_left(service):
+    service.update.outcomes = [NOT_ACCESSIBLE_REASON] * 1_000_000
+    short = Timeouts(poll_interval=0.01, iam_propagation=0.1, backoff_base=0.001, backoff_cap=0.002)
+    started = time.monotonic()
+    with pytest.raises(RoleNotAssumableError) as caught:
+        client.update_pool("pool-1", {}, Deadline(time.monotonic() + 60), short, live_role=ROLE)
+    assert time.monotonic() - started < 5
+    assert f"could not assume role {ROLE} after" in caught.value.reason
+    assert caught.value.reason.endswith("ValidationException RESOURCE_NOT_ACCESSIBLE: Role not accessible.")
+
+
+def test_a_role_error_without_any_role_known_says_so(service):
+    service.update.outcomes = [NOT_ASSUMABLE]
+    with pytest.raises(RoleNotAssumableError) as caught:
+        client.update_pool("pool-1", {"TwoWayEnabled": True}, Deadline(time.monotonic() + 0.01), FAST)
+    assert caught.value.reason.startswith(
+        "UpdatePool pool-1: the service could not assume the pool's two-way channel role after 1 attempts"
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        client_error("AccessDeniedException", 403, "Could not assume IAM role x"),
+        client_error("ValidationException", message="Bad ARN.", Reason="INVALID_ARN"),
+    ],
+    ids=["other-code-same-text", "other-validation"],
+)
+def test_only_a_validation_exception_about_the_role_is_tried_again(service, error):
+    service.update.outcomes = [error, WRITTEN]
+    with pytest.raises((AccessDeniedError, ServiceValidationError)):
+        update(service)
+    assert len(service.update.calls) == 1
+
+
+def test_resource_not_active_waits_for_active_then_writes_again(service):
+    service.update.outcomes = [NOT_ACTIVE, WRITTEN]
+    service.statuses = ["CREATING", "CREATING", "ACTIVE"]
+    assert update(service) == WRITTEN
+    assert len(service.update.calls) == 2
+    assert service.described == 3
+
+
+def test_resource_not_active_on_a_deleting_pool_fails_at_once(service):
+    service.update.outcomes = [NOT_ACTIVE, WRITTEN]
+    service.statuses = ["DELETING"]
+    with pytest.raises(PoolNotActiveError) as caught:
+        update(service)
+    assert caught.value.reason == "Pool pool-1 is DELETING: not updated"
+    assert len(service.update.calls) == 1
+
+
+def test_resource_not_active_until_the_deadline_says_it_waited(service):
+    service.update.outcomes = [NOT_ACTIVE] * 1_000_000
+    service.statuses = ["ACTIVE"]
+    with pytest.raises(DeadlineExceededError) as caught:
+        client.update_pool("pool-1", {}, Deadline(time.monotonic() + 0.2), FAST)
+    assert caught.value.reason.startswith("Deadline reached: pool pool-1 not ACTIVE for UpdatePool after ")
+    assert caught.value.reason.endswith(
+        "not updated: UpdatePool pool-1 rejected: ConflictException RESOURCE_NOT_ACTIVE: "
+        "Pool pool-1 is not ACTIVE (status CREATING)."
+    )
+
+
+def test_other_conflicts_are_still_never_retried(service):
+    service.update.outcomes = [
+        client_error("ConflictException", message="No.", Reason="RESOURCE_MODIFICATION_NOT_ALLOWED"),
+        WRITTEN,
+    ]
+    with pytest.raises(PoolConflictError):
+        update(service)
+    assert len(service.update.calls) == 1
+    assert service.sleeps == []
+
+
+# --- After the write: ACTIVE again --------------------------------------------------------------------
+
+
+def test_an_answer_that_says_active_needs_no_further_call(service):
+    assert client.wait_until_active("pool-1", WRITTEN, Deadline(time.monotonic() + 5), FAST) == WRITTEN
+    assert service.described == 0
+
+
+@pytest.mark.parametrize(
+    "answer", [{**WRITTEN, "Status": "CREATING"}, {"PoolId": "pool-1"}], ids=["creating", "no-status"]
+)
+def test_an_answer_that_does_not_say_active_is_followed_by_describes_until_it_is(service, answer):
+    service.statuses = ["CREATING", "ACTIVE"]
+    pool = client.wait_until_active(
+        "pool-1", answer, Deadline(time.monotonic() + 5), FAST, sleep=lambda s: None
+    )
+    assert pool["Status"] == "ACTIVE"
+    assert service.described == 2
+
+
+def test_a_pool_still_creating_after_the_write_fails_saying_it_was_written(service):
+    service.statuses = ["CREATING"]
+    with pytest.raises(DeadlineExceededError) as caught:
+        client.wait_until_active("pool-1", {"Status": "CREATING"}, Deadline(time.monotonic() + 0.2), FAST)
+    assert caught.value.reason.startswith("Deadline reached: pool pool-1 still CREATING after ")
+    assert caught.value.reason.endswith(" s, updated, not ACTIVE again")
+
+
+def test_a_pool_deleting_after_the_write_fails_saying_it_was_written(service):
+    service.statuses = ["DELETING"]
+    with pytest.raises(PoolNotActiveError) as caught:
+        client.wait_until_active("pool-1", {"Status": "DELETING"}, Deadline(time.monotonic() + 5), FAST)
+    assert caught.value.reason == "Pool pool-1 is DELETING: updated, not ACTIVE again"

@@ -1,7 +1,7 @@
 """Desired x live -> the fields to write; removed properties are unmanaged; rollback restores."""
 
 from pool_settings_handler import constants as c
-from pool_settings_handler.diff import changes, format_setting, response_data
+from pool_settings_handler.diff import after_write, changes, format_setting, response_data
 from pool_settings_handler.properties import parse_properties
 
 LIVE = {
@@ -102,3 +102,42 @@ def test_changed_fields_is_empty_when_nothing_was_written():
 
 def test_format_setting_renders_booleans_in_cloudformation_form():
     assert [format_setting(v) for v in (True, False, None, "x")] == ["true", "false", "", "x"]
+
+
+# --- Data after a write: the values written, whatever the answer leaves out ---------------------------
+
+BEFORE = {
+    "PoolArn": "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1",
+    "PoolId": "pool-1",
+    "Status": "ACTIVE",
+    "MessageType": "TRANSACTIONAL",
+    "TwoWayEnabled": False,
+    "TwoWayChannelRole": "arn:aws:iam::123456789012:role/old",
+    "OptOutListName": "Default",
+    "SharedRoutesEnabled": True,
+}
+
+
+def test_a_member_the_answer_leaves_out_reports_the_value_written_not_the_stale_one():
+    written = {"TwoWayEnabled": True, "TwoWayChannelRole": "arn:aws:iam::123456789012:role/new"}
+    answer = {k: v for k, v in {**BEFORE, **written}.items() if k != "TwoWayChannelRole"}
+    pool = after_write(BEFORE, written, answer)
+    assert pool["TwoWayChannelRole"] == "arn:aws:iam::123456789012:role/new"
+    assert response_data(pool, written)["TwoWayChannelRole"] == "arn:aws:iam::123456789012:role/new"
+
+
+def test_the_answer_has_the_last_word_on_every_member_it_carries():
+    pool = after_write(
+        BEFORE, {"SharedRoutesEnabled": False}, {"SharedRoutesEnabled": True, "Status": "CREATING"}
+    )
+    assert (pool["SharedRoutesEnabled"], pool["Status"]) == (True, "CREATING")
+
+
+def test_members_neither_written_nor_answered_keep_the_value_read_before():
+    pool = after_write(BEFORE, {"SharedRoutesEnabled": False}, {})
+    assert pool == {**BEFORE, "SharedRoutesEnabled": False}
+
+
+def test_an_opt_out_list_written_as_an_arn_is_reported_by_name_like_the_service():
+    arn = "arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/Alerts"
+    assert after_write(BEFORE, {"OptOutListName": arn}, {})["OptOutListName"] == "Alerts"
