@@ -1,5 +1,18 @@
-"""CDK construct declaring an AWS End User Messaging SMS pool's settings."""
+"""CDK construct declaring an AWS End User Messaging SMS pool's settings.
 
-from .construct import PoolSettings
+``PoolSettings`` declares the settings; ``PoolSettingsProvider.configure`` sets up the stack's one
+provider Lambda (VPC, role, memory, logs) for accounts with rules about Lambdas.
+"""
 
-__all__ = ["PoolSettings"]
+from importlib.metadata import PackageNotFoundError, version
+
+from ._provider import PoolSettingsProvider, ProviderOptions
+from .construct import BoolArgument, PoolSettings
+
+try:
+    # One source: pyproject.toml's version, as installed (an editable install has it too).
+    __version__ = version("sms-pool-settings")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["BoolArgument", "PoolSettings", "PoolSettingsProvider", "ProviderOptions", "__version__"]

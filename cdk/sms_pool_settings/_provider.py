@@ -2,15 +2,20 @@
 
 Each PoolSettings registers the ARNs it needs; the role's statements are written once, when CDK
 prepares the app, so the decision to list ARNs or fall back to a pattern sees every pool of the stack.
+A stack's provider is configured at most once (:meth:`PoolSettingsProvider.configure`), before or
+instead of its first PoolSettings; without that it has the defaults below.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import jsii
 from aws_cdk import (
+    Acknowledgment,
     Annotations,
     AspectPriority,
     Aspects,
@@ -19,8 +24,11 @@ from aws_cdk import (
     IAspect,
     Stack,
     Token,
+    Validations,
 )
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.region_info import RegionInfo
@@ -44,6 +52,13 @@ LAMBDA_TIMEOUT = Duration.minutes(10)
 SERVICE_TIMEOUT = Duration.minutes(15)
 MEMORY_MB = 256  # two HTTPS clients and a few KB of JSON; the smallest size that starts quickly
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+# Lambda's memory range, in MB (Lambda Developer Guide, "Configure Lambda function memory").
+MEMORY_MB_RANGE = (128, 10_240)
+# CloudFormation invokes the provider asynchronously, and Lambda retries a failed or timed-out
+# asynchronous invocation twice by default (Lambda Developer Guide, "Configuring error handling for
+# asynchronous invocation"). A retry of an invocation that already answered FAILED would write the new
+# settings onto a stack CloudFormation has rolled back (issue 11): no retries.
+RETRY_ATTEMPTS = 0
 
 # IAM counts at most 10,240 characters (whitespace excluded) across all of a role's inline policies, and
 # CDK moves whole statements into "overflow" managed policies (one more resource each, at most 10 per
@@ -57,9 +72,27 @@ _ARN_ESTIMATE_CONTEXT_KEY = "@aws-cdk/aws-iam.arnSizeEstimate"
 _CDK_ARN_ESTIMATE = 150
 _ARN_COST_FLOOR = 100
 
+# Service Authorization Reference, "Actions, resources, and condition keys for AWS End User Messaging SMS
+# and Voice V2": DescribePools and UpdatePool authorize on the pool resource type only (UpdatePool's
+# dependent action is iam:PassRole). An opt-out list named in UpdatePool needs no statement of its own.
 _POOL_ACTIONS = (f"{IAM_SERVICE_PREFIX}:DescribePools", f"{IAM_SERVICE_PREFIX}:UpdatePool")
-_OPT_OUT_LIST_ACTIONS = (f"{IAM_SERVICE_PREFIX}:UpdatePool",)
+_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+# Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC" (execution role
+# permissions): the function's role creates, describes and deletes its network interfaces. Per the
+# Service Authorization Reference (Amazon EC2): CreateNetworkInterface authorizes on the network
+# interface, the subnet and the security groups; DeleteNetworkInterface, AssignPrivateIpAddresses and
+# UnassignPrivateIpAddresses on the network interface; DescribeNetworkInterfaces and DescribeSubnets
+# support no resource-level permissions (Resource "*" only).
+_ENI_CREATE_ACTIONS = ("ec2:CreateNetworkInterface",)
+_ENI_MANAGE_ACTIONS = (
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+_ENI_DESCRIBE_ACTIONS = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
+VPC_POLICY_ID = "VpcAccessPolicy"
 WILDCARD_WARNING_ID = "sms-pool-settings:iamPatternFallback"
+IMMUTABLE_ROLE_WARNING_ID = "sms-pool-settings:providerRoleNotModified"
 
 
 # Every call into aws-cdk-lib is a round trip to its Node.js process (jsii), the main cost of declaring a
@@ -99,6 +132,80 @@ def stack_place(region: str, account: str) -> StackPlace:
     return StackPlace(partition=partition, region=known_region, account=known_account)
 
 
+@dataclass(frozen=True)
+class ProviderOptions:
+    """How the stack's provider Lambda is set up; every field None means the default.
+
+    See :meth:`PoolSettingsProvider.configure` for what each field does.
+    """
+
+    vpc: ec2.IVpc | None = None
+    vpc_subnets: ec2.SubnetSelection | None = None
+    security_groups: Sequence[ec2.ISecurityGroup] | None = None
+    role: iam.IRole | None = None
+    memory_size: int | None = None
+    log_retention: logs.RetentionDays | None = None
+    log_encryption_key: kms.IKey | None = None
+
+    def check(self) -> None:
+        """Reject combinations and values Lambda would refuse.
+
+        Raises:
+            ValueError: ``vpc_subnets`` or ``security_groups`` without ``vpc``, or a ``memory_size``
+                outside Lambda's 128 to 10,240 MB.
+        """
+        if self.vpc is None:
+            for name in ("vpc_subnets", "security_groups"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"PoolSettingsProvider {name} needs vpc: it is ignored without one")
+        if self.memory_size is not None:
+            low, high = MEMORY_MB_RANGE
+            if (
+                isinstance(self.memory_size, bool)
+                or not isinstance(self.memory_size, int)
+                or not low <= self.memory_size <= high
+            ):
+                raise ValueError(
+                    f"PoolSettingsProvider memory_size must be a whole number of MB from {low} to {high}, "
+                    f"got {self.memory_size!r}"
+                )
+
+    def differences(self, other: ProviderOptions) -> list[str]:
+        """Each option that differs, as ``name=<this value> vs <other value>``."""
+        return [
+            f"{field.name}={describe_option(getattr(self, field.name))} vs "
+            f"{describe_option(getattr(other, field.name))}"
+            for field in fields(self)
+            if not _same_option(getattr(self, field.name), getattr(other, field.name))
+        ]
+
+
+def _same_option(first: Any, second: Any) -> bool:
+    """Constructs are the same when they are the same object; values when they are equal."""
+    if first is second:
+        return True
+    if isinstance(first, (list, tuple)) and isinstance(second, (list, tuple)):
+        return len(first) == len(second) and all(
+            _same_option(a, b) for a, b in zip(first, second, strict=True)
+        )
+    if hasattr(first, "node") or hasattr(second, "node"):  # jsii interfaces do not support isinstance()
+        return False
+    return bool(first == second)
+
+
+def describe_option(value: Any) -> str:
+    """An option's value for a message: a construct by its path, the default as ``default``."""
+    if value is None:
+        return "default"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(describe_option(v) for v in value) + "]"
+    node = getattr(value, "node", None)
+    if node is not None:
+        return str(node.path)
+    name = getattr(value, "name", None)  # an enum member, e.g. RetentionDays.ONE_YEAR
+    return str(name) if isinstance(name, str) else repr(value)
+
+
 # The provider of each stack, by id(stack). A provider holds its stack, so while an entry exists no other
 # object can have that id; an entry gone with its provider only costs a lookup in the construct tree.
 _PROVIDERS: weakref.WeakValueDictionary[int, PoolSettingsProvider] = weakref.WeakValueDictionary()
@@ -121,18 +228,84 @@ class _Grants:
 
 
 class PoolSettingsProvider(Construct):
-    """The stack's single provider Lambda for ``Custom::SmsPoolSettings``.
+    """The stack's single provider Lambda for ``Custom::SmsPoolSettings``, its role and its log group.
 
-    Use :meth:`of` rather than the constructor: it returns the stack's provider, creating it once.
+    Every ``PoolSettings`` of a stack shares it. It lives at ``<stack path>/SmsPoolSettingsProvider``
+    (the construct ID is reserved): its Lambda at ``.../Function``, its role at ``.../Role`` and the
+    role's policy at ``.../Role/DefaultPolicy`` (the paths cdk-nag acknowledgements name), its log group
+    at ``.../LogGroup``. Use :meth:`configure` to set it up (VPC, role, memory, logs) and :meth:`of` to
+    get it; never the constructor.
 
     Example:
-        >>> provider = PoolSettingsProvider.of(my_construct)  # doctest: +SKIP
-        >>> provider.grant_pool("arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1")  # doctest: +SKIP
+        >>> PoolSettingsProvider.configure(stack, memory_size=512)  # doctest: +SKIP
+        >>> PoolSettings(stack, "Settings", pool="pool-0123456789abcdef0123456789abcdef")  # doctest: +SKIP
     """
 
     @classmethod
+    def configure(
+        cls,
+        scope: IConstruct,
+        *,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        role: iam.IRole | None = None,
+        memory_size: int | None = None,
+        log_retention: logs.RetentionDays | None = None,
+        log_encryption_key: kms.IKey | None = None,
+    ) -> PoolSettingsProvider:
+        """Set up the provider of ``scope``'s stack; call it before the stack's first ``PoolSettings``.
+
+        A stack has one provider, so it is configured once: calling this again with the same options
+        returns the same provider, and with other options (or after a ``PoolSettings`` has created the
+        provider with the defaults) raises, naming both configurations.
+
+        Args:
+            scope: any construct of the stack.
+            vpc: run the Lambda in this VPC (it then needs a route to the SMS and CloudFormation
+                endpoints: a NAT gateway or interface endpoints). The provider's role gets the network
+                interface permissions Lambda needs, scoped to the subnets and security groups.
+                Default: - not in a VPC
+            vpc_subnets: the subnets of ``vpc``. Default: - the VPC's private subnets (CDK's default)
+            security_groups: the Lambda's security groups. Default: - one new group allowing all egress
+            role: the Lambda's execution role, e.g. one created under your permissions boundary; it must
+                trust ``lambda.amazonaws.com``. The provider's statements are added to it; an imported
+                immutable role (``mutable=False``) gets none, and synth warns with what it must allow.
+                Default: - a new role with exactly the provider's statements
+            memory_size: the Lambda's memory in MB (128 to 10,240). Default: 256
+            log_retention: how long the Lambda's log group keeps its logs.
+                Default: ``RetentionDays.THREE_MONTHS``
+            log_encryption_key: a KMS key for the log group; its key policy must allow CloudWatch Logs
+                (``logs.<region>.amazonaws.com``) to use it. Default: - CloudWatch Logs' own encryption
+
+        Returns:
+            The stack's provider.
+
+        Raises:
+            ValueError: the stack's provider exists with other options, ``vpc_subnets`` or
+                ``security_groups`` without ``vpc``, or a ``memory_size`` Lambda does not offer.
+            TypeError: the construct ID ``SmsPoolSettingsProvider`` of the stack is taken by another
+                construct.
+
+        Example:
+            >>> PoolSettingsProvider.configure(stack, vpc=vpc, memory_size=512)  # doctest: +SKIP
+        """
+        options = ProviderOptions(
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=list(security_groups) if security_groups is not None else None,
+            role=role,
+            memory_size=memory_size,
+            log_retention=log_retention,
+            log_encryption_key=log_encryption_key,
+        )
+        options.check()
+        origin = f"PoolSettingsProvider.configure() from {scope.node.path}"
+        return cls._get(Stack.of(scope), options, origin, require_same=True)
+
+    @classmethod
     def of(cls, scope: IConstruct, *, stack: Stack | None = None) -> PoolSettingsProvider:
-        """The provider of ``scope``'s stack, created on first use.
+        """The provider of ``scope``'s stack: the configured one, or one with the defaults created now.
 
         Args:
             scope: any construct of the stack.
@@ -142,17 +315,33 @@ class PoolSettingsProvider(Construct):
         provider = cls.cached(stack)
         if provider is not None:
             return provider
-        existing = stack.node.try_find_child(PROVIDER_ID)
-        if existing is None:
-            provider = cls(stack, PROVIDER_ID)
-        elif isinstance(existing, PoolSettingsProvider):
-            provider = existing
-        else:
-            raise TypeError(
-                f"construct ID {PROVIDER_ID} is reserved for the PoolSettings provider in stack "
-                f"{stack.node.path}, got a {type(existing).__name__}"
-            )
-        _PROVIDERS[id(stack)] = provider
+        return cls._get(stack, ProviderOptions(), f"PoolSettings {scope.node.path}", require_same=False)
+
+    @classmethod
+    def _get(
+        cls, stack: Stack, options: ProviderOptions, origin: str, *, require_same: bool
+    ) -> PoolSettingsProvider:
+        provider = cls.cached(stack)
+        if provider is None:
+            existing = stack.node.try_find_child(PROVIDER_ID)
+            if existing is None:
+                provider = cls(stack, PROVIDER_ID, options=options, origin=origin)
+            elif isinstance(existing, PoolSettingsProvider):
+                provider = existing
+            else:
+                raise TypeError(
+                    f"construct ID {PROVIDER_ID} is reserved for the PoolSettings provider in stack "
+                    f"{stack.node.path}, got a {type(existing).__name__}"
+                )
+            _PROVIDERS[id(stack)] = provider
+        if require_same and provider.options is not options:
+            differences = options.differences(provider.options)
+            if differences:
+                raise ValueError(
+                    f"the PoolSettings provider of stack {stack.node.path} is configured once: {origin} "
+                    f"asks {', '.join(differences)} (asked vs existing), but {provider.configured_by} "
+                    "already created it; configure it once, before the stack's first PoolSettings"
+                )
         return provider
 
     @staticmethod
@@ -164,8 +353,28 @@ class PoolSettingsProvider(Construct):
         cached = _PROVIDERS.get(id(stack))
         return cached if cached is not None and cached._stack is stack else None
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        options: ProviderOptions | None = None,
+        origin: str = "PoolSettingsProvider()",
+    ) -> None:
+        """Create the provider; use :meth:`configure` or :meth:`of` instead, which keep it one per stack.
+
+        Args:
+            scope: the stack.
+            construct_id: ``SmsPoolSettingsProvider``.
+            options: how to set up the Lambda. Default: - the defaults
+            origin: who asked for it, for the message of a conflicting configuration.
+                Default: "PoolSettingsProvider()"
+        """
         super().__init__(scope, construct_id)
+        self.options = ProviderOptions() if options is None else options
+        """The options the provider was created with."""
+        self.configured_by = origin
+        """Who created the provider (a ``configure()`` call or the first ``PoolSettings``)."""
         self._stack = Stack.of(self)
         # Fixed for the stack's life: its environment is set when it is created, and context (the
         # partition-literals feature flag) cannot change once it has children.
@@ -178,20 +387,36 @@ class PoolSettingsProvider(Construct):
         self.place = stack_place(region, account)
         """The stack's partition, region and account as the synth-time checks need them."""
         self._pools = _Grants("pool")
-        self._opt_out_lists = _Grants("opt-out-list")
         self._roles = _Grants("role")
         self._finalized = False
+        self._statements_not_added: list[iam.PolicyStatement] = []
+        """Statements the role keeps none of (an immutable role): the warning lists them."""
+        options = self.options
 
-        self.log_group = logs.LogGroup(self, "LogGroup", retention=LOG_RETENTION)
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=options.log_retention or LOG_RETENTION,
+            encryption_key=options.log_encryption_key,
+        )
         # An own role rather than the default one: the default attaches AWSLambdaBasicExecutionRole,
         # which may write to every log group of the account; this one writes to its own group only.
-        self.role = iam.Role(
+        self.owns_role = options.role is None
+        """Whether the role is the provider's own (False: the one given to :meth:`configure`)."""
+        self.role: iam.IRole = options.role or iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Applies SMS pool settings declared with PoolSettings (Custom::SmsPoolSettings)",
         )
-        self.log_group.grant_write(self.role)
+        log_statement = iam.PolicyStatement(
+            actions=list(_LOG_ACTIONS), resources=[self.log_group.log_group_arn]
+        )
+        self.role.add_to_principal_policy(log_statement)
+        # Known from the first statement: every later one of an immutable role goes to the warning.
+        self._role_is_immutable = _keeps_no_statements(self.role)
+        if self._role_is_immutable:
+            self._statements_not_added.append(log_statement)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -200,23 +425,108 @@ class PoolSettingsProvider(Construct):
             handler=HANDLER,
             code=lambda_.Code.from_asset(stage_asset()),
             timeout=LAMBDA_TIMEOUT,
-            memory_size=MEMORY_MB,
+            memory_size=options.memory_size or MEMORY_MB,
             log_group=self.log_group,
             role=self.role,
+            retry_attempts=RETRY_ATTEMPTS,
+            vpc=options.vpc,
+            vpc_subnets=options.vpc_subnets,
+            security_groups=options.security_groups,
             description="Custom::SmsPoolSettings provider: applies declared SMS pool settings",
         )
-        # Function makes its resource depend on the whole role construct: the role (already implied by the
-        # Fn::GetAtt of its ARN, which cfn-lint flags as W3005) and its DefaultPolicy (needed, so the
-        # permissions exist before the first invocation). Keep only the DefaultPolicy. The role's policy
-        # never overflows into managed policies (see INLINE_POLICY_BUDGET), so nothing else is needed.
-        default_policy = self.role.node.find_child("DefaultPolicy").node.default_child
-        function_resource = self.function.node.default_child
-        assert isinstance(default_policy, CfnResource) and isinstance(function_resource, CfnResource)
-        function_resource.add_override("DependsOn", [default_policy.logical_id])
+        vpc_policy = self._grant_network_interfaces() if options.vpc is not None else None
+        if self.owns_role:
+            self._depend_on_policies_only(vpc_policy)
         # The role's statements are written when CDK prepares the app, after every PoolSettings of the
         # stack has registered, and before the role's own aspect decides whether to split its policy.
         Aspects.of(self).add(_WriteGrants(self), priority=AspectPriority.MUTATING)
         self._service_token = self.function.function_arn
+
+    def _depend_on_policies_only(self, vpc_policy: iam.Policy | None) -> None:
+        """The Function waits for the role's policies, not for the role itself.
+
+        Function makes its resource depend on the whole role construct: the role (already implied by the
+        Fn::GetAtt of its ARN, which cfn-lint flags as W3005) and its DefaultPolicy (needed, so the
+        permissions exist before the first invocation). Keep only the policies. The role's policy never
+        overflows into managed policies (see INLINE_POLICY_BUDGET), so nothing else is needed.
+        """
+        policies = [self.role.node.find_child("DefaultPolicy").node.default_child]
+        if vpc_policy is not None:
+            policies.append(vpc_policy.node.default_child)
+        function_resource = self.function.node.default_child
+        assert isinstance(function_resource, CfnResource)
+        logical_ids = []
+        for policy in policies:
+            assert isinstance(policy, CfnResource)
+            logical_ids.append(policy.logical_id)
+        function_resource.add_override("DependsOn", logical_ids)
+
+    def _grant_network_interfaces(self) -> iam.Policy | None:
+        """The network interface permissions a Lambda in a VPC needs, in a policy of their own.
+
+        A policy of its own, so that the two acknowledgements for cdk-nag (the Describe actions on "*"
+        and the network interfaces Lambda names at run time) apply to these statements only. None when
+        the role is immutable: its statements are then in the warning the aspect writes.
+        """
+        stack = self._stack
+        assert self.options.vpc is not None
+        selection = self.options.vpc_subnets or ec2.SubnetSelection()
+        subnet_ids = self.options.vpc.select_subnets(
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            subnet_type=selection.subnet_type,
+        ).subnet_ids
+        interfaces = stack.format_arn(service="ec2", resource="network-interface", resource_name="*")
+        create_resources = [interfaces]
+        create_resources += [
+            stack.format_arn(service="ec2", resource="subnet", resource_name=subnet) for subnet in subnet_ids
+        ]
+        create_resources += [
+            stack.format_arn(service="ec2", resource="security-group", resource_name=group.security_group_id)
+            for group in self.function.connections.security_groups
+        ]
+        statements = [
+            iam.PolicyStatement(actions=list(_ENI_CREATE_ACTIONS), resources=create_resources),
+            iam.PolicyStatement(actions=list(_ENI_MANAGE_ACTIONS), resources=[interfaces]),
+            iam.PolicyStatement(actions=list(_ENI_DESCRIBE_ACTIONS), resources=["*"]),
+        ]
+        if self._role_is_immutable:
+            self._statements_not_added += statements
+            return None
+        policy = iam.Policy(self, VPC_POLICY_ID, statements=statements)
+        self.role.attach_inline_policy(policy)
+        # The function's resource only: its security group must not wait for a policy that names it.
+        function_resource = self.function.node.default_child
+        assert isinstance(function_resource, CfnResource)
+        function_resource.node.add_dependency(policy)
+        reason = (
+            "Lambda Developer Guide (VPC execution role permissions): DescribeNetworkInterfaces and "
+            "DescribeSubnets allow only Resource '*'; the network interfaces Lambda creates get their IDs "
+            "at run time, so they are named by this stack's account and region only"
+        )
+        for resource in ("*", self._nag_arn(interfaces)):
+            Validations.of(policy).acknowledge(
+                Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{resource}]", reason=reason)
+            )
+        return policy
+
+    def _nag_arn(self, arn: str) -> str:
+        """``arn`` as cdk-nag names it in a finding: pseudo parameters as ``<AWS::Partition>`` and so on."""
+        resolved = self._stack.resolve(arn)
+        if isinstance(resolved, str):
+            return resolved
+        separator, parts = resolved["Fn::Join"]
+        return str(separator).join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
+
+    def _add_statement(self, statement: iam.PolicyStatement) -> None:
+        """Add ``statement`` to the role; remember it when the role (imported, immutable) keeps none."""
+        if self._role_is_immutable:
+            self._statements_not_added.append(statement)
+        else:
+            self.role.add_to_principal_policy(statement)
 
     @property
     def service_token(self) -> str:
@@ -242,10 +552,6 @@ class PoolSettingsProvider(Construct):
         """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern)."""
         self._pools.add(arn)
 
-    def grant_opt_out_list(self, arn: str) -> None:
-        """Allow ``UpdatePool`` to associate the opt-out list ``arn`` (an ARN or ARN pattern)."""
-        self._opt_out_lists.add(arn)
-
     def grant_pass_role(self, arn: str) -> None:
         """Allow passing the role ``arn`` to the SMS service, and to nothing else."""
         self._roles.add(arn)
@@ -263,7 +569,7 @@ class PoolSettingsProvider(Construct):
         if self._finalized:
             return
         self._finalized = True
-        groups = (self._pools, self._opt_out_lists, self._roles)
+        groups = (self._pools, self._roles)
         # Fall back one kind at a time, the most numerous first, until the listed ARNs fit.
         for grants in sorted(groups, key=lambda g: len(g.arns), reverse=True):
             if sum(self._cost(g) for g in groups) <= INLINE_POLICY_BUDGET:
@@ -277,22 +583,26 @@ class PoolSettingsProvider(Construct):
                 "(this stack's account and region only)",
             )
         if self._pools.arns:
-            self.role.add_to_policy(
+            self._add_statement(
                 iam.PolicyStatement(actions=list(_POOL_ACTIONS), resources=self._resources(self._pools))
             )
-        if self._opt_out_lists.arns:
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=list(_OPT_OUT_LIST_ACTIONS), resources=self._resources(self._opt_out_lists)
-                )
-            )
         if self._roles.arns:
-            self.role.add_to_policy(
+            self._add_statement(
                 iam.PolicyStatement(
                     actions=["iam:PassRole"],
                     resources=self._resources(self._roles),
                     conditions={"StringEquals": {"iam:PassedToService": SERVICE_PRINCIPAL}},
                 )
+            )
+        if self._statements_not_added:
+            needed = "; ".join(
+                f"{', '.join(s.actions)} on {', '.join(self._describe(r) for r in s.resources)}"
+                for s in self._statements_not_added
+            )
+            Annotations.of(self).add_warning_v2(
+                IMMUTABLE_ROLE_WARNING_ID,
+                f"the provider's role {self._describe(self.role.role_arn)} was imported as immutable, so "
+                f"none of the provider's statements were added to it; it must already allow: {needed}",
             )
 
     def _resources(self, grants: _Grants) -> list[str]:
@@ -313,6 +623,19 @@ class PoolSettingsProvider(Construct):
     def _describe(self, arn: str) -> str:
         """``arn`` for a person: the partition as ``<partition>``, other unknowns as their token text."""
         return arn.replace(self._partition, "<partition>")
+
+
+def _keeps_no_statements(role: iam.IRole) -> bool:
+    """Whether ``role``, given a statement already, kept none: ``Role.from_role_arn(..., mutable=False)``.
+
+    Such a role answers ``add_to_principal_policy`` with ``statement_added=True`` all the same (CDK's
+    immutable role pretends, for the code that grants), so it is told apart by what it holds: a
+    ``Role`` of this app writes statements to its DefaultPolicy, an imported mutable role to an
+    ``iam.Policy`` child it creates on the first statement; an immutable one creates nothing.
+    """
+    if isinstance(role, iam.Role):
+        return False
+    return not any(isinstance(child, iam.Policy) for child in role.node.children)
 
 
 @jsii.implements(IAspect)

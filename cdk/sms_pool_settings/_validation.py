@@ -150,14 +150,28 @@ def _check_arn_length(argument: str, value: str) -> None:
         )
 
 
+def _name_hint(value: str, kind: str) -> str:
+    """A hint for a value that looks like a bare name rather than an ARN, else ""."""
+    if value.startswith("arn:") or ":" in value or "/" in value:
+        return ""
+    construct = {"role": "iam.IRole", "topic": "sns.ITopic"}[kind]
+    return f" (a {kind} name? give its ARN or an {construct})"
+
+
 def check_two_way_channel(value: str, place: StackPlace) -> list[str]:
     """Check a literal two-way channel: an SNS topic ARN or Amazon Connect's endpoint; return warnings.
 
     Raises:
         ValueError: anything else, or a topic of another partition or region.
     """
-    _check_arn_length("two_way_channel", value)
     connect = CONNECT_CHANNEL.fullmatch(value)
+    if connect is None and not value.startswith("arn:"):
+        # The shape first: a topic name given instead of its ARN is the usual mistake.
+        raise ValueError(
+            f"two_way_channel must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
+            f"connect.<region>.amazonaws.com for Amazon Connect, got {value!r}{_name_hint(value, 'topic')}"
+        )
+    _check_arn_length("two_way_channel", value)
     if connect is not None:
         return _check_place("two_way_channel", value, connect, place, other_account="warn")
     match = TOPIC_ARN.fullmatch(value)
@@ -175,6 +189,12 @@ def check_two_way_channel_role(value: str, place: StackPlace) -> list[str]:
     Raises:
         ValueError: not a role ARN, or a role of another partition or account.
     """
+    if not value.startswith("arn:"):
+        # The shape first: a role name given instead of its ARN is the usual mistake.
+        raise ValueError(
+            f"two_way_channel_role must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, "
+            f"got {value!r}{_name_hint(value, 'role')}"
+        )
     _check_arn_length("two_way_channel_role", value)
     match = ROLE_ARN.fullmatch(value)
     if match is None:

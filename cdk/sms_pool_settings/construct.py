@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jsii
 from aws_cdk import Annotations, CustomResource, IResolvable, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
-from constructs import Construct
+from constructs import Construct, IValidation
 from pool_settings_handler.constants import (
     ATTR_CHANGED_FIELDS,
     ATTR_MESSAGE_TYPE,
@@ -31,7 +32,12 @@ from pool_settings_handler.constants import (
 from . import _validation as check
 from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider, is_unresolved, stack_place
 
-BoolArgument = bool | IResolvable
+BoolArgument = bool | IResolvable | str
+"""A boolean setting: ``True``/``False``, or a token that becomes one at deploy time.
+
+A ``str`` must be a token, e.g. ``CfnParameter(..., allowed_values=["true", "false"]).value_as_string``;
+a literal string (``"true"``) is rejected at synth.
+"""
 # For each argument: the CfnPool property that sets the same thing (CloudFormation key, CDK attribute).
 _CFN_POOL_COUNTERPARTS = {
     "two_way_enabled": ("TwoWay.Enabled", "two_way", "enabled"),
@@ -49,6 +55,8 @@ _BOOLEAN_ARGUMENTS = {
     "deletion_protection_enabled": PROP_DELETION_PROTECTION_ENABLED,
 }
 WARNING_ID = "sms-pool-settings:crossAccountArn"
+MANAGES_NOTHING_WARNING_ID = "sms-pool-settings:managesNothing"
+TWO_WAY_WITHOUT_CHANNEL_WARNING_ID = "sms-pool-settings:twoWayWithoutChannel"
 
 
 class PoolSettings(Construct):
@@ -106,7 +114,38 @@ class PoolSettings(Construct):
         deletion_protection_enabled: BoolArgument | None = None,
         reconcile_token: str | None = None,
     ) -> None:
+        """Declare the settings of ``pool``; every argument after ``id`` is keyword-only.
+
+        An argument left out (None) is not managed: the pool keeps whatever value it has. The four
+        booleans take ``True``/``False`` or a token (a ``CfnParameter``'s ``value_as_string`` with
+        allowed values ``true``/``false``). ``reconcile_token=""`` is the same as no token.
+
+        Args:
+            scope: the parent construct.
+            id: the construct ID.
+            pool: a pool ID, a pool ARN or an ``aws_smsvoice.CfnPool`` of this app.
+            two_way_enabled: whether the pool receives inbound messages. Default: - left as it is
+            two_way_channel: an SNS topic (``sns.ITopic`` or its ARN) or ``connect.<region>.amazonaws.com``.
+                Default: - left as it is
+            two_way_channel_role: the IAM role (``iam.IRole`` or its ARN) the service assumes to deliver
+                inbound messages. Default: - left as it is
+            self_managed_opt_outs_enabled: whether you answer HELP and STOP. Default: - left as it is
+            opt_out_list: an opt-out list name, ARN or ``aws_smsvoice.CfnOptOutList``.
+                Default: - left as it is
+            shared_routes_enabled: whether the pool may use shared routes. Default: - left as it is
+            deletion_protection_enabled: whether the pool is protected from deletion.
+                Default: - left as it is
+            reconcile_token: a new value forces an Update that re-applies every declared setting.
+                Default: - no token
+
+        Raises:
+            ValueError: a literal argument the SMS service would reject, or a ``CfnPool`` that declares
+                a setting this construct also manages.
+            TypeError: an argument of the wrong kind.
+        """
         super().__init__(scope, id)
+        if reconcile_token == "":  # an unset CI variable: no token, as the README's snippets assume
+            reconcile_token = None
         # Stack.of(self) is scope when scope is a stack, the usual case: no round trip to jsii for it.
         stack = scope if isinstance(scope, Stack) else Stack.of(self)
         # The stack's place is worked out once, by its provider. Validation must not create the provider
@@ -127,8 +166,9 @@ class PoolSettings(Construct):
         }
 
         # --- Combinations first -----------------------------------------------------------------------
+        managed_names = {name for name, value in managed.items() if value is not None}
         if isinstance(pool, smsvoice.CfnPool):
-            _check_no_conflict(pool, {name for name, value in managed.items() if value is not None})
+            _check_no_conflict(pool, managed_names)
 
         # --- Then values, each literal only --------------------------------------------------------
         warnings: list[str] = []
@@ -158,11 +198,25 @@ class PoolSettings(Construct):
             check.check_reconcile_token(reconcile_token)
         for warning in warnings:
             Annotations.of(self).add_warning_v2(WARNING_ID, warning)
+        if not managed_names:
+            Annotations.of(self).add_warning_v2(
+                MANAGES_NOTHING_WARNING_ID,
+                "PoolSettings manages no setting: every argument after pool is None, so deploying it "
+                "changes nothing on the pool; declare at least one setting or remove it",
+            )
+        # A CfnPool cannot hold the channel instead: its TwoWay needs Enabled, which would conflict above.
+        if two_way_enabled is True and two_way_channel is None:
+            Annotations.of(self).add_warning_v2(
+                TWO_WAY_WITHOUT_CHANNEL_WARNING_ID,
+                "two_way_enabled=True without two_way_channel: the service refuses to enable two-way "
+                "messaging on a pool that has no channel yet; give two_way_channel unless the pool "
+                "already has one",
+            )
 
         # --- Children -------------------------------------------------------------------------------
         provider = PoolSettingsProvider.of(self, stack=stack)
         properties: dict[str, Any] = {PROP_POOL_ID: _pool_value(pool)}
-        provider.grant_pool(_grant_arn(pool, "pool", provider))
+        provider.grant_pool(_grant_arn(pool, provider))
         for name, key in _BOOLEAN_ARGUMENTS.items():
             if booleans[name] is not None:
                 properties[key] = booleans[name]
@@ -172,8 +226,8 @@ class PoolSettings(Construct):
             properties[PROP_TWO_WAY_CHANNEL_ROLE] = role_arn
             provider.grant_pass_role(role_arn)
         if opt_out_list is not None:
+            # UpdatePool authorizes on the pool only: the opt-out list it names needs no statement.
             properties[PROP_OPT_OUT_LIST_NAME] = _opt_out_list_value(opt_out_list)
-            provider.grant_opt_out_list(_grant_arn(opt_out_list, "opt-out-list", provider))
         if reconcile_token is not None:
             properties[PROP_RECONCILE_TOKEN] = reconcile_token
 
@@ -187,6 +241,11 @@ class PoolSettings(Construct):
         )
         # No explicit dependency on the role: the ServiceToken's Fn::GetAtt waits for the function, which
         # waits for the role's policy (see _provider.py).
+        if isinstance(pool, smsvoice.CfnPool):
+            # Again at synth: a property assigned to the CfnPool after this constructor conflicts too.
+            # (add_property_override cannot be seen: CDK keeps raw overrides internal until it writes
+            # the template, after validation.)
+            self.node.add_validation(_NoConflictAtSynth(pool, managed_names))
 
     @property
     def attr_pool_arn(self) -> str:
@@ -216,6 +275,26 @@ class PoolSettings(Construct):
 
 def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
     """Raise when the CfnPool declares a setting PoolSettings also manages: they would fight forever."""
+    message = _conflict(pool, managed)
+    if message:
+        raise ValueError(message)
+
+
+@jsii.implements(IValidation)
+class _NoConflictAtSynth:
+    """The CfnPool conflict check, run again when the app is synthesized."""
+
+    def __init__(self, pool: smsvoice.CfnPool, managed: set[str]) -> None:
+        self._pool = pool
+        self._managed = managed
+
+    def validate(self) -> list[str]:
+        message = _conflict(self._pool, self._managed)
+        return [message] if message else []
+
+
+def _conflict(pool: smsvoice.CfnPool, managed: set[str]) -> str | None:
+    """The message for a CfnPool that declares a setting PoolSettings also manages, or None."""
     conflicts = []
     for argument, (cfn_key, attribute, member) in _CFN_POOL_COUNTERPARTS.items():
         if argument not in managed:
@@ -225,11 +304,12 @@ def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:
             declared = _member(declared, member)
         if declared is not None:
             conflicts.append(f"{cfn_key} and PoolSettings argument {argument}")
-    if conflicts:
-        raise ValueError(
-            f"pool CfnPool {pool.node.path} declares {'; '.join(conflicts)}: the two would fight over the "
-            "setting on every deploy; keep it on one of them"
-        )
+    if not conflicts:
+        return None
+    return (
+        f"pool CfnPool {pool.node.path} declares {'; '.join(conflicts)}: the two would fight over the "
+        "setting on every deploy; keep it on one of them"
+    )
 
 
 def _member(struct: Any, member: str) -> Any:
@@ -264,20 +344,16 @@ def _pool_value(pool: str | smsvoice.CfnPool) -> str:
     return pool.attr_pool_id if isinstance(pool, smsvoice.CfnPool) else pool
 
 
-def _grant_arn(
-    resource: str | smsvoice.CfnPool | smsvoice.CfnOptOutList,
-    resource_type: str,
-    provider: PoolSettingsProvider,
-) -> str:
-    """The ARN the role needs for a pool or an opt-out list (``resource_type`` "pool" or "opt-out-list")."""
-    if isinstance(resource, (smsvoice.CfnPool, smsvoice.CfnOptOutList)):
-        return resource.attr_arn
-    if is_unresolved(resource):
-        # A token may become an ID (or name) or an ARN at deploy time; only the pattern covers both.
-        return provider.pattern(resource_type)
-    if resource.startswith("arn:"):
-        return resource
-    return provider.arn(resource_type, resource)
+def _grant_arn(pool: str | smsvoice.CfnPool, provider: PoolSettingsProvider) -> str:
+    """The ARN the role needs for ``pool``: its own, or the stack's pattern when it is a token."""
+    if isinstance(pool, smsvoice.CfnPool):
+        return pool.attr_arn
+    if is_unresolved(pool):
+        # A token may become an ID or an ARN at deploy time; only the pattern covers both.
+        return provider.pattern("pool")
+    if pool.startswith("arn:"):
+        return pool
+    return provider.arn("pool", pool)
 
 
 def _opt_out_list_value(opt_out_list: str | smsvoice.CfnOptOutList) -> str:

@@ -20,12 +20,30 @@ REGION = "us-east-1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+# The feature flags `cdk init` writes for the pinned CLI (the example app's cdk.json has exactly them):
+# what a new app gets. Tests that use them say so; the others use CDK's defaults without flags.
+CDK_INIT_CONTEXT: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+PARTITION_LITERALS = {"@aws-cdk/core:enablePartitionLiterals": True}
+
+
 def new_stack(
-    stack_id: str = "TestStack", *, account: str | None = ACCOUNT, region: str | None = REGION
+    stack_id: str = "TestStack",
+    *,
+    account: str | None = ACCOUNT,
+    region: str | None = REGION,
+    context: dict[str, Any] | None = None,
 ) -> Stack:
-    """A stack in a new app; account and region concrete unless given as None (environment-agnostic)."""
+    """A stack in a new app; account and region concrete unless given as None (environment-agnostic).
+
+    ``context`` is the app's context (feature flags). Default: - none, CDK's defaults
+    """
     env = Environment(account=account, region=region) if account or region else None
-    return Stack(App(), stack_id, env=env)
+    return Stack(App(context=context), stack_id, env=env)
+
+
+def example_app(context: dict[str, Any] | None = None, **kwargs: Any) -> App:
+    """The example app as `npx cdk synth` builds it: cdk.json's context, then ``context`` (``-c``)."""
+    return app_module().build_app({**CDK_INIT_CONTEXT, **(context or {})}, **kwargs)
 
 
 def pool_id(number: int) -> str:
@@ -100,6 +118,9 @@ def h() -> SimpleNamespace:
         pool_id=pool_id,
         role_statements=role_statements,
         app_module=app_module,
+        example_app=example_app,
+        CDK_INIT_CONTEXT=CDK_INIT_CONTEXT,
+        PARTITION_LITERALS=PARTITION_LITERALS,
         compact=compact,
         deployed=deployed,
     )

@@ -22,8 +22,10 @@ CLOUDFORMATION_RESOURCE_LIMIT = 500
 WARNING = "sms-pool-settings:iamPatternFallback"
 
 
-def _synth(h: SimpleNamespace, count: int, **per_pool: Any) -> SimpleNamespace:
-    stack = h.new_stack()
+def _synth(
+    h: SimpleNamespace, count: int, *, context: dict[str, Any] | None = None, **per_pool: Any
+) -> SimpleNamespace:
+    stack = h.new_stack(context=context)
     for number in range(count):
         arguments = {key: make(number) for key, make in per_pool.items()}
         PoolSettings(stack, f"S{number}", **{"pool": h.pool_id(number), **arguments})
@@ -96,11 +98,12 @@ def test_490_pools_each_with_its_own_opt_out_list_and_role_still_fit(h: SimpleNa
         opt_out_list=lambda n: f"list-{n}",
         two_way_channel_role=lambda n: f"arn:aws:iam::{h.ACCOUNT}:role/inbound-{n}",
     )
-    # THEN: every kind fell back to its pattern, and the policy is tiny
+    # THEN: both kinds fell back to their pattern, and the policy is tiny; the opt-out lists need no
+    # statement (UpdatePool authorizes on the pool only), so they take no budget
     result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
     assert result.deployed_size < 2_000
-    (opt_out_lists,) = [s for s in result.statements if s["Action"] == "sms-voice:UpdatePool"]
-    assert opt_out_lists["Resource"] == _pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:opt-out-list/*")
+    assert "opt-out-list" not in str(result.statements)
+    assert _pool_resources(result) == [_pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*")]
     (pass_role,) = [s for s in result.statements if s["Action"] == "iam:PassRole"]
     assert pass_role["Resource"] == _pattern(f":iam::{h.ACCOUNT}:role/*")
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sms-voice.amazonaws.com"}}
@@ -123,3 +126,21 @@ def test_245_created_pools_referenced_by_get_att_are_counted_at_deployed_length(
     (policy,) = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
     assert len(h.compact(h.deployed(policy["Properties"]["PolicyDocument"]))) < IAM_INLINE_LIMIT
     assert len(data["Resources"]) <= CLOUDFORMATION_RESOURCE_LIMIT
+
+
+def test_with_partition_literals_pools_are_listed_longer_and_fall_back_later(h: SimpleNamespace) -> None:
+    # GIVEN: `@aws-cdk/core:enablePartitionLiterals` (on in every `cdk init` app): the pool ARNs are
+    # literal strings (86 characters each with quotes and comma) rather than tokens CDK counts as 153
+    # WHEN
+    still_listed = _synth(h, 100, context=h.PARTITION_LITERALS)
+    over = _synth(h, 110, context=h.PARTITION_LITERALS)
+    # THEN: 100 pools (more than the 58 listed without the flag) are still listed, one by one
+    assert _pool_resources(still_listed) == [
+        f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/{h.pool_id(n)}" for n in range(100)
+    ]
+    Annotations.from_stack(still_listed.stack).has_no_warning("*", Match.string_like_regexp("IAM's"))
+    # THEN: past the budget the pattern is literal too
+    assert _pool_resources(over) == [f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/*"]
+    for result in (still_listed, over):
+        result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+        assert result.deployed_size < IAM_INLINE_LIMIT

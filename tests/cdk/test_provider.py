@@ -148,7 +148,8 @@ def test_the_role_may_describe_and_update_exactly_the_declared_pools(
 
 
 def test_every_argument_form_gets_exactly_its_own_statements(h: SimpleNamespace) -> None:
-    # GIVEN
+    # GIVEN: opt-out lists too, which get no statement: UpdatePool authorizes on the pool only (Service
+    # Authorization Reference), so an opt-out list ARN in its statement is one IAM never evaluates
     stack = h.new_stack()
     pool = smsvoice.CfnPool(
         stack,
@@ -178,20 +179,26 @@ def test_every_argument_form_gets_exactly_its_own_statements(h: SimpleNamespace)
             ],
         },
         {
-            "Action": "sms-voice:UpdatePool",
-            "Effect": "Allow",
-            "Resource": [
-                _partitioned(f":sms-voice:us-east-1:{h.ACCOUNT}:opt-out-list/customers"),
-                {"Fn::GetAtt": ["OptOutList", "Arn"]},
-            ],
-        },
-        {
             "Action": "iam:PassRole",
             "Condition": {"StringEquals": {"iam:PassedToService": "sms-voice.amazonaws.com"}},
             "Effect": "Allow",
             "Resource": [f"arn:aws:iam::{h.ACCOUNT}:role/inbound", stack.resolve(inbound.role_arn)],
         },
     ]
+
+
+def test_lambda_never_retries_a_failed_invocation_itself(three: Template) -> None:
+    # THEN: an invocation that answered FAILED and was then killed is not run again after
+    # CloudFormation has rolled back (issue 11)
+    three.resource_count_is("AWS::Lambda::EventInvokeConfig", 1)
+    three.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "FunctionName": {"Ref": Match.string_like_regexp("^SmsPoolSettingsProviderFunction")},
+            "MaximumRetryAttempts": 0,
+            "Qualifier": "$LATEST",
+        },
+    )
 
 
 def test_no_pass_role_statement_exists_when_no_role_is_given(three: Template) -> None:
@@ -215,11 +222,6 @@ def test_a_pool_token_gets_the_narrowest_pattern_that_covers_an_id_or_an_arn(h: 
             "Action": ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
             "Effect": "Allow",
             "Resource": _partitioned(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*"),
-        },
-        {
-            "Action": "sms-voice:UpdatePool",
-            "Effect": "Allow",
-            "Resource": _partitioned(f":sms-voice:us-east-1:{h.ACCOUNT}:opt-out-list/*"),
         },
     ]
 

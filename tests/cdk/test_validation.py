@@ -7,10 +7,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aws_cdk import Annotations as CdkAnnotations
+from aws_cdk import CfnParameter
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Annotations, Match, Template
 from sms_pool_settings import PoolSettings
 
 POOL = "pool-0123456789abcdef0123456789abcdef"
@@ -86,7 +88,13 @@ REJECTED: list[tuple[str, dict[str, Any], str]] = [
         "not an arn",
         {"two_way_channel": "my-topic-name-is-long"},
         f"two_way_channel must be an SNS topic ARN shaped {TOPIC_SHAPE} or connect.<region>.amazonaws.com "
-        "for Amazon Connect, got 'my-topic-name-is-long'",
+        "for Amazon Connect, got 'my-topic-name-is-long' (a topic name? give its ARN or an sns.ITopic)",
+    ),
+    (
+        "short topic name",
+        {"two_way_channel": "inbound"},
+        f"two_way_channel must be an SNS topic ARN shaped {TOPIC_SHAPE} or connect.<region>.amazonaws.com "
+        "for Amazon Connect, got 'inbound' (a topic name? give its ARN or an sns.ITopic)",
     ),
     (
         "short",
@@ -128,6 +136,12 @@ REJECTED: list[tuple[str, dict[str, Any], str]] = [
         "two_way_channel must be an SNS topic ARN, an sns.ITopic or a Connect endpoint, got 7",
     ),
     # two-way role
+    (
+        "role name instead of arn",
+        {"two_way_channel_role": "SmsRole"},
+        f"two_way_channel_role must be an IAM role ARN shaped {ROLE_SHAPE}, got 'SmsRole' "
+        "(a role name? give its ARN or an iam.IRole)",
+    ),
     (
         "user instead of role",
         {"two_way_channel_role": "arn:aws:iam::123456789012:user/alice"},
@@ -183,11 +197,6 @@ REJECTED: list[tuple[str, dict[str, Any], str]] = [
     ),
     # reconcile token
     (
-        "empty token",
-        {"reconcile_token": ""},
-        "reconcile_token must be a non-empty string of at most 256 characters, got ''",
-    ),
-    (
         "numeric token",
         {"reconcile_token": 42},
         "reconcile_token must be a non-empty string of at most 256 characters, got 42",
@@ -231,6 +240,7 @@ def test_a_rejected_argument_creates_no_provider(h: SimpleNamespace) -> None:
         {"opt_out_list": "n" * 64},
         {"opt_out_list": "arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/customers"},
         {"reconcile_token": "r" * 256},
+        {"reconcile_token": ""},  # an unset CI variable: no token (see the test below)
         {"two_way_enabled": True, "self_managed_opt_outs_enabled": False},
     ],
 )
@@ -382,3 +392,111 @@ def test_a_cfn_pool_may_declare_settings_that_pool_settings_leaves_alone(h: Simp
                             shared_routes_enabled=False)  # fmt: skip
     # THEN
     assert settings.node.try_find_child("Resource") is not None
+
+
+def test_an_empty_reconcile_token_is_no_token(h: SimpleNamespace) -> None:
+    # GIVEN: `reconcile_token=os.environ.get("BUILD_ID", "")` in a run where the variable is unset
+    stack = h.new_stack()
+    # WHEN
+    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True, reconcile_token="")
+    # THEN
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::SmsPoolSettings", {"PoolId": POOL, "ReconcileToken": Match.absent()}
+    )
+
+
+def test_boolean_flags_take_a_string_token_from_a_cfn_parameter(h: SimpleNamespace) -> None:
+    # GIVEN: the documented parameter: allowed values "true"/"false", its value_as_string as it is
+    stack = h.new_stack()
+    protect = CfnParameter(stack, "Protect", type="String", allowed_values=["true", "false"])
+    # WHEN
+    PoolSettings(
+        stack,
+        "Settings",
+        pool=POOL,
+        two_way_enabled=protect.value_as_string,
+        self_managed_opt_outs_enabled=protect.value_as_string,
+        shared_routes_enabled=protect.value_as_string,
+        deletion_protection_enabled=protect.value_as_string,
+    )
+    # THEN: the parameter's Ref goes to the template; the handler checks the deployed value
+    reference = {"Ref": "Protect"}
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::SmsPoolSettings",
+        {
+            "TwoWayEnabled": reference,
+            "SelfManagedOptOutsEnabled": reference,
+            "SharedRoutesEnabled": reference,
+            "DeletionProtectionEnabled": reference,
+        },
+    )
+
+
+def _warnings(stack: Any) -> list[tuple[str, str]]:
+    return [(m.id, m.entry.data) for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
+
+
+def test_a_pool_settings_that_manages_nothing_gets_an_acknowledgeable_warning(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    # WHEN
+    PoolSettings(stack, "Nothing", pool=POOL, reconcile_token="build-1")
+    PoolSettings(stack, "Something", pool=POOL, shared_routes_enabled=False)
+    # THEN
+    assert _warnings(stack) == [
+        (
+            "/TestStack/Nothing",
+            "PoolSettings manages no setting: every argument after pool is None, so deploying it changes "
+            "nothing on the pool; declare at least one setting or remove it "
+            "[ack: sms-pool-settings:managesNothing]",
+        )
+    ]
+
+
+def test_two_way_enabled_without_a_channel_anywhere_gets_an_acknowledgeable_warning(
+    h: SimpleNamespace,
+) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    channel = "connect.us-east-1.amazonaws.com"
+    # WHEN
+    PoolSettings(stack, "NoChannel", pool=POOL, two_way_enabled=True)
+    PoolSettings(stack, "Channel", pool=POOL, two_way_enabled=True, two_way_channel=channel)
+    PoolSettings(stack, "Off", pool=POOL, two_way_enabled=False)
+    # THEN
+    assert _warnings(stack) == [
+        (
+            "/TestStack/NoChannel",
+            "two_way_enabled=True without two_way_channel: the service refuses to enable two-way messaging "
+            "on a pool that has no channel yet; give two_way_channel unless the pool already has one "
+            "[ack: sms-pool-settings:twoWayWithoutChannel]",
+        )
+    ]
+
+
+def test_the_warnings_can_be_acknowledged(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    settings = PoolSettings(stack, "NoChannel", pool=POOL, two_way_enabled=True)
+    # WHEN
+    CdkAnnotations.of(settings).acknowledge_warning(
+        "sms-pool-settings:twoWayWithoutChannel", "the pool has a channel set in the console"
+    )
+    # THEN
+    assert _warnings(stack) == []
+
+
+def test_a_cfn_pool_setting_assigned_after_the_pool_settings_fails_at_synth(h: SimpleNamespace) -> None:
+    # GIVEN: the CfnPool declares nothing PoolSettings manages when PoolSettings is created
+    stack = h.new_stack()
+    pool = _pool(stack)
+    PoolSettings(stack, "Settings", pool=pool, deletion_protection_enabled=True)
+    # WHEN: the CfnPool gets the same setting later
+    pool.deletion_protection_enabled = False
+    # THEN
+    with pytest.raises(RuntimeError) as raised:
+        stack.node.root.synth()
+    assert (
+        "pool CfnPool TestStack/Pool declares DeletionProtectionEnabled and PoolSettings argument "
+        "deletion_protection_enabled: the two would fight over the setting on every deploy"
+    ) in str(raised.value)
