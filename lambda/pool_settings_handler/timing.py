@@ -34,6 +34,15 @@ def _env_seconds(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
+def _env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip()
+    return raw if raw in choices else default
+
+
+# The values of Timeouts.backoff_policy, the default first; pacing.py implements each.
+BACKOFF_POLICIES = ("quota", "full-jitter")
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Timeouts and pacing, in seconds.
@@ -53,9 +62,12 @@ class Timeouts:
         iam_propagation: how long UpdatePool is retried while the service cannot assume the two-way
             channel role, within the deadline. Default: 120, Terraform's ``iamPropagationTimeout`` for
             this service (env ``POOL_SETTINGS_IAM_PROPAGATION``).
-        backoff_base: first retry's backoff ceiling (full jitter, doubling). Default: 0.25 (env
-            ``POOL_SETTINGS_BACKOFF_BASE``).
-        backoff_cap: largest backoff ceiling. Default: 8 (env ``POOL_SETTINGS_BACKOFF_CAP``).
+        backoff_base: first retry's backoff ceiling, doubling per attempt. Default: 2, two slots of
+            the SMS API's default quota of 1 request/s per operation (env ``POOL_SETTINGS_BACKOFF_BASE``).
+        backoff_cap: largest backoff ceiling. Default: 12 (env ``POOL_SETTINGS_BACKOFF_CAP``).
+        backoff_policy: how a wait is drawn under the ceiling, one of ``BACKOFF_POLICIES``: ``"quota"``
+            or ``"full-jitter"`` (see ``pacing.py``; an unknown value falls back to the default).
+            Default: ``"quota"`` (env ``POOL_SETTINGS_BACKOFF_POLICY``).
     """
 
     connect: float = 3.0
@@ -64,8 +76,9 @@ class Timeouts:
     response_attempt: float = 5.0
     poll_interval: float = 2.0
     iam_propagation: float = 120.0
-    backoff_base: float = 0.25
-    backoff_cap: float = 8.0
+    backoff_base: float = 2.0
+    backoff_cap: float = 12.0
+    backoff_policy: str = BACKOFF_POLICIES[0]
 
     @property
     def safety_margin(self) -> float:
@@ -85,6 +98,7 @@ class Timeouts:
             iam_propagation=_env_seconds("POOL_SETTINGS_IAM_PROPAGATION", d.iam_propagation),
             backoff_base=_env_seconds("POOL_SETTINGS_BACKOFF_BASE", d.backoff_base),
             backoff_cap=_env_seconds("POOL_SETTINGS_BACKOFF_CAP", d.backoff_cap),
+            backoff_policy=_env_choice("POOL_SETTINGS_BACKOFF_POLICY", BACKOFF_POLICIES, d.backoff_policy),
         )
 
 
