@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from . import constants as c
+from . import pacing
 from .errors import (
     AccessDeniedError,
     DeadlineExceededError,
@@ -155,8 +155,8 @@ def _call(
             # Connection refused/reset, connect and read timeouts: the call may not have reached the
             # service, and both calls are idempotent, so trying again is safe.
             last_error, cause = type(exc).__name__, exc
-        ceiling = min(timeouts.backoff_cap, timeouts.backoff_base * 2 ** (attempt - 1))
-        delay = random.uniform(0, ceiling)  # noqa: S311 - jitter, not cryptography
+        error_code = _error_fields(cause)[0] if isinstance(cause, ClientError) else ""
+        delay = pacing.retry_delay(attempt, timeouts, throttled=error_code in pacing.THROTTLING_CODES)
         if delay >= deadline.remaining():
             raise RetriesExhaustedError(
                 operation, pool_id, attempt, time.monotonic() - started, last_error
