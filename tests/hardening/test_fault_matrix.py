@@ -6,7 +6,8 @@ deadline, the pool's managed settings are afterwards either all the old ones or 
 Create again, the rollback of an Update (old and new swapped), the same Delete again.
 
 The pool goes from OLD_SETTINGS to NEW_SETTINGS, which differ in all seven managed fields, so every
-Create and Update must write all seven in its one UpdatePool.
+Create and Update must write all seven in its one UpdatePool. A transient cell's answer must also
+report ACTIVE and, in Data, exactly the values written.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class Fault:
 
 def _add(operation: str, kind: str, **options: object) -> Callable[[Harness], object]:
     return lambda h: h.control.add_fault(operation, kind, **options)
+
+
+def _role_assumable_after(seconds: float) -> Callable[[Harness], object]:
+    """The new two-way role becomes assumable by the service ``seconds`` from now."""
+    return lambda h: h.control.add_role(str(NEW_SETTINGS[c.PROP_TWO_WAY_CHANNEL_ROLE]), seconds)
 
 
 # A hang or a latency longer than the read timeout (1 s): each attempt times out, the emulator finishes
@@ -111,10 +117,44 @@ FAULTS: list[Fault] = [
         # The fault's damage is the missing pool: someone recreates it (with the old settings).
         clear=lambda h: h.pool() or h.seed(OLD_SETTINGS),
     ),
+    # What a real account does around the write (issue 11): the two-way role not assumable yet (IAM
+    # propagation), the pool not ACTIVE when UpdatePool arrives or right after it, an answer that leaves
+    # members out. Waited for within the deadline, then SUCCESS with Data of the values written...
+    Fault("role-assumable-after-propagation", _role_assumable_after(0.5), transient=True),
+    Fault(
+        "pool-not-active-when-written",
+        lambda h: h.control.set_pool_statuses(POOL_ID, ["ACTIVE", "CREATING", "ACTIVE"]),
+        transient=True,
+    ),
+    Fault(
+        "pool-creating-after-the-write",
+        lambda h: h.control.set_pool_statuses(POOL_ID, ["CREATING", "CREATING", "ACTIVE"], after_update=True),
+        transient=True,
+    ),
+    Fault(
+        "update-answer-omits-members",
+        _add("UpdatePool", "omit_members", members=[*c.MANAGED_SETTINGS, "Status"]),
+        transient=True,
+    ),
+    # ... or FAILED before the deadline saying what the service kept refusing.
+    Fault(
+        "role-never-assumable",
+        _role_assumable_after(3600),
+        reason=f"the service could not assume role {NEW_SETTINGS[c.PROP_TWO_WAY_CHANNEL_ROLE]} after ",
+        clear=_role_assumable_after(0),
+    ),
+    Fault(
+        "pool-stays-creating-after-the-write",
+        lambda h: h.control.set_pool_statuses(POOL_ID, ["CREATING"], after_update=True),
+        reason="still CREATING after",
+        clear=lambda h: h.control.set_pool_statuses(POOL_ID, ["ACTIVE"]),
+    ),
     *(
         Fault(
             f"conflict-{reason}",
             _add("UpdatePool", "conflict", reason=reason),
+            # RESOURCE_NOT_ACTIVE is waited out (the pool becomes ACTIVE); every other reason is final.
+            transient=reason == "RESOURCE_NOT_ACTIVE",
             reason=f"UpdatePool {POOL_ID} rejected: ConflictException {reason}",
         )
         for reason in conflict_reasons()
@@ -169,6 +209,10 @@ def test_each_fault_gets_one_timely_answer_leaves_nothing_half_applied_and_the_f
     elif fault.transient:
         assert body["Status"] == "SUCCESS", body["Reason"]
         assert body["Data"][c.ATTR_CHANGED_FIELDS] == ",".join(c.MANAGED_SETTINGS)
+        assert body["Data"][c.ATTR_STATUS] == "ACTIVE"
+        assert {name: body["Data"][name] for name in c.MANAGED_SETTINGS} == NEW, (
+            "Data is not what was written"
+        )
         assert after == NEW_SETTINGS
     else:
         assert body["Status"] == "FAILED"
@@ -201,5 +245,6 @@ def test_the_matrix_covers_every_conflict_reason_the_model_defines_and_every_fau
         "access_denied",
         "delete_pool",
         "conflict",
+        "omit_members",
     }
     assert armed_kinds == set(FAULT_KINDS), "a new fault kind of the emulator is missing from the matrix"
