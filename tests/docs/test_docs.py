@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DOCS = [REPO / "README.md", REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md", *sorted((REPO / "docs").glob("*.md"))]
+DOCS = [
+    *(REPO / name for name in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md")),
+    *sorted((REPO / "docs").glob("*.md")),
+]
 TOP_LEVEL_DIRS = ("lambda/", "cdk/", "local/", "tests/", "benchmarks/", "docs/", ".ci/")
 TOP_LEVEL_FILES = {
     "cdk.json",
@@ -148,7 +151,7 @@ def _cdk_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_DEFAULT_"))}
     env["PATH"] = f"{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.update(JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1", CDK_DISABLE_VERSION_CHECK="1")
-    env.update(CDK_DISABLE_CLI_TELEMETRY="1", HOME=str(tmp_path))
+    env.update(CDK_DISABLE_CLI_TELEMETRY="1", NPM_CONFIG_UPDATE_NOTIFIER="false", HOME=str(tmp_path))
     return env
 
 
@@ -165,7 +168,7 @@ CDK_COMMANDS = [c for c in README_COMMANDS if c.startswith("npx cdk ")]
 @pytest.mark.parametrize("command", CDK_COMMANDS)
 def test_each_cdk_command_of_the_readme_runs(command, tmp_path):
     # GIVEN a `npx cdk` command from the README, with its placeholders filled in
-    argv = [_concrete(a) for a in shlex.split(command)]
+    argv = shlex.split(_concrete(command))
     env = _cdk_env(tmp_path)
 
     if argv[2] == "synth":
