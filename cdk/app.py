@@ -2,11 +2,17 @@
 
 npx cdk synth                                   # offline, no credentials needed
 npx cdk synth -c existingPoolId=pool-<32 hex>   # the pool you already have
+npx cdk deploy -c existingPoolId=pool-<32 hex>  # with credentials: their account and region
 npx cdk deploy -c reconcile=$BUILD_ID           # re-apply every declared setting (drift correction)
+
+The stack's account and region: ``-c account=`` / ``-c region=`` when given, else the CLI's
+(CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, from your credentials and configuration), else the offline
+defaults below, so a synth without credentials stays deterministic.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aws_cdk import App, Environment, Stack
@@ -15,7 +21,8 @@ from constructs import Construct
 from sms_pool_settings import PoolSettings
 
 STACK_NAME = "SmsPoolSettingsExample"
-# Defaults keep `cdk synth` deterministic and offline; override them with -c key=value.
+# Defaults keep `cdk synth` deterministic and offline; override them with -c key=value. The account and
+# region defaults apply only when the CDK CLI found none (no credentials): see environment().
 DEFAULT_CONTEXT = {
     "account": "111111111111",
     "region": "us-east-1",
@@ -80,11 +87,16 @@ class SmsPoolSettingsExample(Stack):
         )
 
 
+# What the CDK CLI sets from the credentials and configuration it finds (absent without credentials).
+CLI_ENVIRONMENT = {"account": "CDK_DEFAULT_ACCOUNT", "region": "CDK_DEFAULT_REGION"}
+
+
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> App:
     """Build the example app; ``context`` adds to (or replaces) what ``-c key=value`` gives.
 
-    Context keys: ``account``, ``region``, ``existingPoolId``, ``phoneNumberId`` (defaults in
-    DEFAULT_CONTEXT) and ``reconcile`` (any string; no token when absent or empty).
+    Context keys: ``account``, ``region`` (default: the CLI's CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION,
+    then DEFAULT_CONTEXT), ``existingPoolId``, ``phoneNumberId`` (defaults in DEFAULT_CONTEXT) and
+    ``reconcile`` (any string; no token when absent or empty).
 
     Example:
         >>> build_app({"reconcile": "build-42"}).synth()  # doctest: +SKIP
@@ -92,7 +104,8 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     app = App(context=context, outdir=outdir)
 
     def setting(key: str) -> Any:
-        return app.node.try_get_context(key) or DEFAULT_CONTEXT.get(key)
+        cli_default = os.environ.get(CLI_ENVIRONMENT[key]) if key in CLI_ENVIRONMENT else None
+        return app.node.try_get_context(key) or cli_default or DEFAULT_CONTEXT.get(key)
 
     SmsPoolSettingsExample(
         app,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aws_cdk import Acknowledgment, App, Environment, Stack, Validations
+from aws_cdk import Acknowledgment, App, CfnParameter, Environment, Stack, Validations
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 from pool_settings_handler.constants import RESOURCE_TYPE
@@ -23,8 +24,8 @@ DEFAULT_POOL_ID = "pool-0123456789abcdef0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def example(h: SimpleNamespace) -> SimpleNamespace:
-    """The example app with its defaults, synthesized once."""
-    app: App = h.app_module().build_app()
+    """The example app with its defaults and cdk.json's feature flags, synthesized once."""
+    app: App = h.example_app()
     stack = app.node.find_child(STACK)
     assert isinstance(stack, Stack)
     template = Template.from_stack(stack)  # synthesizes: the provider's aspect has written its grants
@@ -41,21 +42,63 @@ def test_the_example_app_has_no_cdk_nag_aws_solutions_findings(example: SimpleNa
     assert _violations(example.app) == []
 
 
-def test_cdk_nag_does_report_the_pattern_the_provider_falls_back_to(h: SimpleNamespace) -> None:
-    # GIVEN: enough pools that the role falls back to pool/* (proves the check above can fail)
-    stack = h.new_stack()
-    for number in range(200):
-        PoolSettings(stack, f"S{number}", pool=h.pool_id(number))
+# The finding cdk-nag reports for the fallback pattern, as docs/construct.md gives it: the partition is a
+# literal with `@aws-cdk/core:enablePartitionLiterals` (every `cdk init` app) and the pseudo parameter
+# without it; an environment-agnostic stack has the region and account as pseudo parameters too.
+FALLBACK_FINDINGS = {
+    "partition literals (cdk init)": (
+        "AwsSolutions-IAM5[Resource::arn:aws:sms-voice:us-east-1:123456789012:pool/*]"
+    ),
+    "no feature flags": (
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:us-east-1:123456789012:pool/*]"
+    ),
+    "environment-agnostic": (
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:pool/*]"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FALLBACK_FINDINGS))
+def test_cdk_nag_does_report_the_pattern_the_provider_falls_back_to(h: SimpleNamespace, case: str) -> None:
+    # GIVEN: enough pools that the role falls back to pool/* (proves the check above can fail), or an
+    # environment-agnostic stack whose pool is a token, which only the pattern can cover
+    if case == "environment-agnostic":
+        stack = h.new_stack(account=None, region=None, context=h.CDK_INIT_CONTEXT)
+        PoolSettings(stack, "S", pool=CfnParameter(stack, "PoolId").value_as_string)
+    else:
+        stack = h.new_stack(context=h.CDK_INIT_CONTEXT if case.startswith("partition") else None)
+        for number in range(200):
+            PoolSettings(stack, f"S{number}", pool=h.pool_id(number))
     # WHEN
     Template.from_stack(stack)
     violations = _violations(stack.node.root)
     # THEN
     assert violations == [
-        (
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/*]",
-            ["TestStack/SmsPoolSettingsProvider/Role/DefaultPolicy/Resource"],
-        )
+        (FALLBACK_FINDINGS[case], ["TestStack/SmsPoolSettingsProvider/Role/DefaultPolicy/Resource"])
     ]
+
+
+@pytest.mark.parametrize(
+    ("context", "listed"), [(None, 58), ({"@aws-cdk/core:enablePartitionLiterals": True}, 104)]
+)
+def test_the_documented_listed_arn_limits_hold(
+    h: SimpleNamespace, context: dict[str, Any] | None, listed: int
+) -> None:
+    # GIVEN: docs/construct.md's figures: 58 pools listed without the flag, 104 with it
+    def resources(pools: int) -> list[Any]:
+        stack = h.new_stack(context=context)
+        for number in range(pools):
+            PoolSettings(stack, f"S{number}", pool=h.pool_id(number))
+        (statement,) = [
+            s
+            for s in h.role_statements(Template.from_stack(stack).to_json())
+            if "sms-voice:UpdatePool" in s["Action"]
+        ]
+        return statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+
+    # WHEN / THEN
+    assert len(resources(listed)) == listed
+    assert len(resources(listed + 1)) == 1
 
 
 def test_the_example_app_passes_cfn_lint(example: SimpleNamespace, tmp_path: Path) -> None:
@@ -107,7 +150,7 @@ def test_context_sets_the_existing_pool_and_the_reconcile_token(h: SimpleNamespa
     # GIVEN
     other_pool = "pool-ffffffffffffffffffffffffffffffff"
     # WHEN
-    app = h.app_module().build_app({"existingPoolId": other_pool, "reconcile": "build-77"})
+    app = h.example_app({"existingPoolId": other_pool, "reconcile": "build-77"})
     template = Template.from_stack(app.node.find_child(STACK))
     # THEN
     template.has_resource_properties(RESOURCE_TYPE, {"PoolId": other_pool, "ReconcileToken": "build-77"})
@@ -116,7 +159,7 @@ def test_context_sets_the_existing_pool_and_the_reconcile_token(h: SimpleNamespa
 
 def test_an_empty_reconcile_context_emits_no_token(h: SimpleNamespace) -> None:
     # WHEN
-    app = h.app_module().build_app({"reconcile": ""})
+    app = h.example_app({"reconcile": ""})
     # THEN
     template = Template.from_stack(app.node.find_child(STACK))
     template.has_resource_properties(RESOURCE_TYPE, {"ReconcileToken": Match.absent()})
@@ -151,17 +194,23 @@ def test_npx_cdk_synth_works_offline_and_is_deterministic(h: SimpleNamespace, tm
     assert sum(r["Type"] == RESOURCE_TYPE for r in first["Resources"].values()) == 2
 
 
-def test_the_documented_acknowledgement_silences_the_finding(h: SimpleNamespace, tmp_path: Path) -> None:
-    # GIVEN: the fallback pattern, cdk-nag as a validation plugin, and the README's acknowledgement
+@pytest.mark.parametrize("case", ["no feature flags", "partition literals (cdk init)"])
+def test_the_documented_acknowledgement_silences_the_finding(
+    h: SimpleNamespace, tmp_path: Path, case: str
+) -> None:
+    # GIVEN: the fallback pattern (110 pools: past both listed-ARN limits), cdk-nag as a validation
+    # plugin, and docs/construct.md's acknowledgement for the app's flags
+    flags = h.CDK_INIT_CONTEXT if case.startswith("partition") else None
+
     def synth(acknowledge: bool) -> None:
-        app = App(outdir=str(tmp_path / str(acknowledge)))
+        app = App(outdir=str(tmp_path / str(acknowledge)), context=flags)
         stack = Stack(app, "TestStack", env=Environment(account=h.ACCOUNT, region=h.REGION))
-        for number in range(60):
+        for number in range(110):
             PoolSettings(stack, f"S{number}", pool=h.pool_id(number))
         if acknowledge:
             Validations.of(stack).acknowledge(
                 Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/*]",
+                    id=FALLBACK_FINDINGS[case],
                     reason="More pools than IAM's inline policy can list; scoped to this account and region.",
                 )
             )
@@ -169,6 +218,61 @@ def test_the_documented_acknowledgement_silences_the_finding(h: SimpleNamespace,
         app.synth()
 
     # WHEN / THEN
-    with pytest.raises(RuntimeError, match=r"AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:sms-voice:"):
+    with pytest.raises(RuntimeError, match=re.escape(FALLBACK_FINDINGS[case])):
         synth(acknowledge=False)
     synth(acknowledge=True)
+
+
+@pytest.mark.parametrize(
+    ("environ", "context", "expected"),
+    [
+        ({}, {}, ("111111111111", "us-east-1")),
+        (
+            {"CDK_DEFAULT_ACCOUNT": "222222222222", "CDK_DEFAULT_REGION": "eu-west-1"},
+            {},
+            ("222222222222", "eu-west-1"),
+        ),
+        (
+            {"CDK_DEFAULT_ACCOUNT": "222222222222", "CDK_DEFAULT_REGION": "eu-west-1"},
+            {"account": "333333333333", "region": "us-west-2"},
+            ("333333333333", "us-west-2"),
+        ),
+    ],
+    ids=["no credentials: the offline defaults", "credentials: the CLI's account", "-c wins"],
+)
+def test_the_stack_goes_where_the_cli_says_unless_context_says_otherwise(
+    h: SimpleNamespace,
+    monkeypatch: pytest.MonkeyPatch,
+    environ: dict[str, str],
+    context: dict[str, str],
+    expected: tuple[str, str],
+) -> None:
+    # GIVEN: what `npx cdk deploy -c existingPoolId=...` sets when it finds credentials (or not)
+    for key in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    # WHEN
+    app = h.example_app(context)
+    stack = app.node.find_child(STACK)
+    assert isinstance(stack, Stack)
+    # THEN
+    assert (stack.account, stack.region) == expected
+
+
+@pytest.mark.slow
+def test_cdk_json_has_the_feature_flags_cdk_init_writes_for_the_pinned_cli(
+    h: SimpleNamespace, tmp_path: Path
+) -> None:
+    # GIVEN: the pinned CLI (package.json), offline
+    env = {**os.environ, "CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "1"}
+    cli = h.REPO_ROOT / "node_modules" / ".bin" / "cdk"
+    # WHEN
+    result = subprocess.run(
+        [str(cli), "init", "app", "--language", "python", "--generate-only"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    # THEN
+    assert result.returncode == 0, result.stderr[-2000:]
+    generated = json.loads((tmp_path / "cdk.json").read_text())["context"]
+    assert generated == h.CDK_INIT_CONTEXT
