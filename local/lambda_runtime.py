@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -50,6 +51,12 @@ class LambdaContext:
         return max(0, int((self._end - time.monotonic()) * 1000))
 
 
+_environment_lock = threading.Lock()
+_environment_users = 0
+_environment_saved: dict[str, str | None] = {}
+_environment_values: dict[str, str] = {}
+
+
 @contextlib.contextmanager
 def lambda_environment(
     endpoint_url: str | None = None,
@@ -58,12 +65,20 @@ def lambda_environment(
 ) -> Iterator[None]:
     """Set the variables the Lambda would have (dummy credentials, region, endpoint, CA) and restore them.
 
+    Invocations may overlap (the driver deploys independent resources in parallel): the first one in
+    sets the variables, the last one out restores them, and an overlapping one must ask for the same
+    values (the process has one environment).
+
     Args:
         endpoint_url: sets ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2``. Default: - unchanged.
         ca_bundle_path: sets ``AWS_CA_BUNDLE``. Default: - unchanged.
         extra: any other variables; an ``AWS_REGION`` here sets ``AWS_DEFAULT_REGION`` too.
             Default: - none.
+
+    Raises:
+        RuntimeError: an overlapping invocation asks for different values.
     """
+    global _environment_users
     values = {**DUMMY_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
     if endpoint_url is not None:
         values["AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"] = endpoint_url
@@ -72,16 +87,34 @@ def lambda_environment(
     values.update(extra or {})
     # Lambda always sets both to the function's region, and boto3 reads AWS_DEFAULT_REGION.
     values["AWS_DEFAULT_REGION"] = values["AWS_REGION"]
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
+    with _environment_lock:
+        if _environment_users and values != _environment_values:
+            differing = sorted(
+                k
+                for k in values.keys() | _environment_values.keys()
+                if values.get(k) != _environment_values.get(k)
+            )
+            raise RuntimeError(
+                f"lambda_environment: an overlapping invocation needs other values for {differing}"
+            )
+        if not _environment_users:
+            _environment_saved.clear()
+            _environment_saved.update({key: os.environ.get(key) for key in values})
+            _environment_values.clear()
+            _environment_values.update(values)
+            os.environ.update(values)
+        _environment_users += 1
     try:
         yield
     finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+        with _environment_lock:
+            _environment_users -= 1
+            if not _environment_users:
+                for key, old in _environment_saved.items():
+                    if old is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = old
 
 
 def invoke(

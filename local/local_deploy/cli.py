@@ -22,18 +22,18 @@ from local_deploy.remote import deployed_state
 from local_deploy.session import DEFAULT_REGION, DEFAULT_STATE_DIR, LocalAccount, drift_of
 from local_deploy.state import StateStore
 from local_deploy.synth import synth
-from local_deploy.template import read_assembly
+from local_deploy.template import read_assembly, read_assembly_stacks
 
 EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 1, 2
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"
 
 
-def _context(pairs: Sequence[str]) -> dict[str, str]:
+def _context(pairs: Sequence[str], option: str = "--context") -> dict[str, str]:
     context: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise DriverError(f"--context must be key=value, got {pair!r}")
+            raise DriverError(f"{option} must be key=value, got {pair!r}")
         context[key] = value
     return context
 
@@ -74,6 +74,36 @@ def _parser() -> argparse.ArgumentParser:
         "-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="CDK context"
     )
     deploy.add_argument("--no-synth", action="store_true", help="deploy the assembly in --app-dir as it is")
+    deploy.add_argument(
+        "--parameters",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a template parameter's value, as with `cdk deploy --parameters` (checked against its "
+        "AllowedValues/AllowedPattern; a parameter not given keeps its previous value, else its Default)",
+    )
+    deploy.add_argument(
+        "--serial",
+        action="store_true",
+        help="one resource at a time, in a fixed order (default: independent resources in parallel, "
+        "as CloudFormation does)",
+    )
+    deploy.add_argument(
+        "--all", action="store_true", help="every stack of the assembly, in dependency order (as cdk --all)"
+    )
+
+    rollback = commands.add_parser(
+        "continue-update-rollback",
+        help="retry the failed part of an update rollback (stack in UPDATE_ROLLBACK_FAILED)",
+    )
+    rollback.add_argument("--stack", help="stack name (default: the only stack with local state)")
+    rollback.add_argument(
+        "--resources-to-skip",
+        nargs="*",
+        default=[],
+        metavar="LOGICAL_ID",
+        help="resources whose rollback is not retried (considered rolled back, kept for destroy)",
+    )
 
     for name, text in (
         ("destroy", "delete every resource of a stack, in reverse dependency order"),
@@ -136,18 +166,32 @@ def run(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("console", "drift") and getattr(args, "aws", False):
         return _out_of_band(args, SmsClient(None, args.region))
-    with LocalAccount(args.state_dir, args.endpoint_url, args.region) as account:
+    serial = bool(getattr(args, "serial", False))
+    with LocalAccount(
+        args.state_dir, args.endpoint_url, args.region, max_parallel=1 if serial else 4
+    ) as account:
         if args.command == "deploy":
             context = _context(args.context)
+            parameters = _context(args.parameters, "--parameters")
             if not args.no_synth:
                 print(f"Synthesizing with the pinned CDK CLI into {args.app_dir} ...", flush=True)
                 synth(args.app_dir, context)
             elif context:
                 raise DriverError("--context needs a synth: drop --no-synth")
-            result = account.deploy(read_assembly(args.app_dir, args.stack))
+            if args.all:
+                if args.stack:
+                    raise DriverError("--all deploys every stack: drop --stack")
+                for template in read_assembly_stacks(args.app_dir):
+                    if not account.deploy(template, parameters).ok:
+                        return EXIT_FAILED
+                return EXIT_OK
+            result = account.deploy(read_assembly(args.app_dir, args.stack), parameters)
             return EXIT_OK if result.ok else EXIT_FAILED
         if args.command == "destroy":
             return EXIT_OK if account.destroy(_stack_name(args)).ok else EXIT_FAILED
+        if args.command == "continue-update-rollback":
+            done = account.continue_update_rollback(_stack_name(args), list(args.resources_to_skip))
+            return EXIT_OK if done.ok else EXIT_FAILED
         if args.command == "status":
             return _status(account, _stack_name(args))
         if args.command == "drift":
@@ -194,6 +238,10 @@ def _status(account: LocalAccount, stack_name: str) -> int:
         print(f"{stack_name}: not deployed")
         return EXIT_FAILED
     print(f"{stack_name}: {state.status}")
+    for op in state.pending_rollback:
+        print(f"  rollback still to do: {op['op']} {op['logical_id']} (continue-update-rollback retries it)")
+    for name, output in state.outputs.items():
+        print(f"  Output {name} = {output.get('Value')}")
     for logical, res in sorted(state.resources.items()):
         where = "" if res.local else "  (not applied locally)"
         print(f"  {logical:<50} {res.type:<28} {res.physical_id}{where}")

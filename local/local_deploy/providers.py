@@ -24,11 +24,13 @@ OPT_OUT_LIST_TYPE = "AWS::SMSVOICE::OptOutList"
 LOCAL_ISO_COUNTRY_CODE = "US"
 LOCAL_MESSAGE_TYPE = "TRANSACTIONAL"
 
+EVENT_INVOKE_CONFIG_TYPE = "AWS::Lambda::EventInvokeConfig"
 NOT_APPLIED_TYPES = (
     "AWS::IAM::Role",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
     "AWS::Lambda::Function",
+    EVENT_INVOKE_CONFIG_TYPE,
     "AWS::Logs::LogGroup",
     "AWS::CDK::Metadata",
 )
@@ -82,6 +84,7 @@ class PoolProvider:
     """
 
     local = True
+    attributes = frozenset({"PoolId", "Arn"})  # the resource schema's readOnlyProperties we emulate
 
     def __init__(self, client: SmsClient) -> None:
         self.client = client
@@ -150,6 +153,7 @@ class OptOutListProvider:
     """
 
     local = True
+    attributes = frozenset({"Arn"})
 
     def __init__(self, client: SmsClient, stack_name: str, account: str) -> None:
         self.client = client
@@ -197,6 +201,7 @@ class NotAppliedProvider:
     """Types that only exist to run the handler in AWS: recorded (for Ref and Fn::GetAtt), never applied."""
 
     local = False
+    attributes = None  # cfn-lint checks them against the resource schemas; these record a few
 
     def __init__(self, stack_name: str, region: str, account: str) -> None:
         self.stack_name, self.region, self.account = stack_name, region, account

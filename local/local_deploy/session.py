@@ -15,14 +15,22 @@ from typing import Any, TextIO
 from response_receiver import ResponseReceiver
 from sms_emulator import ACCOUNT_ID, EmulatorControl, EmulatorServer
 
+from local_deploy import lint
 from local_deploy.client import SmsClient
 from local_deploy.drift import Difference, compare, managed_resources
-from local_deploy.engine import Deployment
+from local_deploy.engine import DEFAULT_MAX_PARALLEL, Deployment
 from local_deploy.errors import StateError
+from local_deploy.exports import Exports
 from local_deploy.intrinsics import pseudo_parameters
-from local_deploy.invoker import DEFAULT_LAMBDA_TIMEOUT, CustomResourceProvider, Function
-from local_deploy.output import Event, EventLog
+from local_deploy.invoker import (
+    DEFAULT_LAMBDA_TIMEOUT,
+    DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+    CustomResourceProvider,
+    Function,
+)
+from local_deploy.output import Event, EventLog, construct_paths
 from local_deploy.providers import (
+    EVENT_INVOKE_CONFIG_TYPE,
     NOT_APPLIED_TYPES,
     NotAppliedProvider,
     OptOutListProvider,
@@ -54,6 +62,8 @@ class LocalAccount:
             with its state in ``<state_dir>/emulator.json``)
         region: the region resources are created in. Default: "us-east-1"
         stream: where progress lines go. Default: - standard output.
+        max_parallel: resource operations at once; 1 is the serial walk (``--serial``). Default: 4
+        lint: run cfn-lint on every template before a deploy. Default: True
 
     Example:
         >>> with LocalAccount() as account:  # doctest: +SKIP
@@ -66,7 +76,11 @@ class LocalAccount:
         endpoint_url: str | None = None,
         region: str = DEFAULT_REGION,
         stream: TextIO | None = None,
+        max_parallel: int = DEFAULT_MAX_PARALLEL,
+        lint: bool = True,
     ) -> None:
+        self.max_parallel = max_parallel
+        self.lint = lint
         self.state_dir = Path(state_dir)
         self.store = StateStore(self.state_dir)
         self.region = region
@@ -113,10 +127,27 @@ class LocalAccount:
         return self._receiver
 
     # ----------------------------------------------------------------------------------------------
-    def deploy(self, template: Template) -> Result:
-        """Deploy ``template`` (create, or update from the stack's state). Prints one line per event."""
+    def deploy(self, template: Template, parameters: dict[str, str] | None = None) -> Result:
+        """Deploy ``template`` (create, or update from the stack's state). Prints one line per event.
+
+        cfn-lint runs first, then every property of every resource is resolved: an error in either
+        stops the deploy before any change.
+
+        Args:
+            template: the stack's template.
+            parameters: ``--parameters`` values. Default: - previous values, then defaults.
+
+        Raises:
+            TemplateError: cfn-lint errors, or anything the driver refuses in the template.
+            StackStatusError: the stack's status allows no update (ROLLBACK_COMPLETE ...).
+        """
         state = self.store.load(template.stack_name) or self._new_state(template.stack_name)
-        log = EventLog(template.stack_name, self.stream)
+        log = EventLog(
+            template.stack_name, self.stream, construct_paths(template.stack_name, template.resources)
+        )
+        if self.lint:
+            for finding in lint.check(template.stack_name, template.body, self.region):
+                log.note(f"cfn-lint: {finding}")
         not_applied = sorted(
             f"{name} ({res['Type']})"
             for name, res in template.resources.items()
@@ -128,25 +159,62 @@ class LocalAccount:
             log.note(
                 f"Rules not evaluated locally (no CDK bootstrap stack here): {', '.join(template.rules)}"
             )
+        exports = Exports(self.store, template.stack_name)
+        previous_outputs = dict(state.outputs)
         deployment, custom = self._deployment(template, state, log)
-        ok = deployment.deploy()
+        deployment.parameters = dict(parameters or {})
+        deployment.import_value = exports.value
+        deployment.check_outputs = lambda outputs: exports.check_new(outputs, previous_outputs)
+        try:
+            ok = deployment.deploy()
+        finally:
+            custom.drain()
         self._finish(state)
+        if ok and state.status.endswith("_COMPLETE"):
+            log.outputs(state.stack_id, {k: v for k, v in state.outputs.items()})
         return Result(ok, log.events, custom.requests)
 
     def destroy(self, stack_name: str) -> Result:
         """Delete the stack's resources in reverse dependency order and forget its state.
 
+        Allowed in every status, and the only operation allowed after a failed first deploy.
+
         Raises:
             StateError: the stack has no state (never deployed here, or already destroyed).
+            StackStatusError: another stack imports one of its exports.
         """
         state = self.store.load(stack_name)
-        if state is None or not state.resources:
+        if state is None:
             raise StateError(
                 f"stack {stack_name!r} has no local state in {self.state_dir}: nothing to destroy"
             )
+        Exports(self.store, stack_name).check_delete(state)
         log = EventLog(stack_name, self.stream)
         deployment, custom = self._deployment(None, state, log)
-        ok = deployment.destroy()
+        try:
+            ok = deployment.destroy()
+        finally:
+            custom.drain()
+        self._finish(state)
+        return Result(ok, log.events, custom.requests)
+
+    def continue_update_rollback(self, stack_name: str, skip: list[str] | None = None) -> Result:
+        """Retry the failed part of an update rollback (``aws cloudformation continue-update-rollback``).
+
+        Raises:
+            StateError: the stack has no state.
+            StackStatusError: the stack is not in UPDATE_ROLLBACK_FAILED, or ``skip`` names a resource
+                whose rollback did not fail.
+        """
+        state = self.store.load(stack_name)
+        if state is None:
+            raise StateError(f"stack {stack_name!r} has no local state in {self.state_dir}")
+        log = EventLog(stack_name, self.stream)
+        deployment, custom = self._deployment(None, state, log)
+        try:
+            ok = deployment.continue_update_rollback(skip)
+        finally:
+            custom.drain()
         self._finish(state)
         return Result(ok, log.events, custom.requests)
 
@@ -172,7 +240,8 @@ class LocalAccount:
         return StackState(stack_name, stack_id)
 
     def _finish(self, state: StackState) -> None:
-        if state.status in ("DELETE_COMPLETE", "ROLLBACK_COMPLETE") and not state.resources:
+        # A stack is forgotten only once deleted: ROLLBACK_COMPLETE stays until it is destroyed.
+        if state.status == "DELETE_COMPLETE" and not state.resources:
             self.store.delete(state.stack_name)
         else:
             self.store.save(state)
@@ -181,16 +250,13 @@ class LocalAccount:
         self, template: Template | None, state: StackState, log: EventLog
     ) -> tuple[Deployment, CustomResourceProvider]:
         sms = self.sms()
-
-        def function_for(token: str) -> Function | None:
-            for res in state.resources.values():
-                if res.type == "AWS::Lambda::Function" and res.attributes.get("Arn") == token:
-                    timeout = float(res.properties.get("Timeout", DEFAULT_LAMBDA_TIMEOUT))
-                    return Function(res.physical_id, str(res.properties.get("Handler", "")), timeout)
-            return None
-
         custom = CustomResourceProvider(
-            function_for, self._receiver_started(), self.endpoint_url, state.stack_id, self.region
+            lambda token: function_for(token, state, template),
+            self._receiver_started(),
+            self.endpoint_url,
+            state.stack_id,
+            self.region,
+            log,
         )
         lookup = provider_lookup(
             pool=PoolProvider(sms),
@@ -201,8 +267,36 @@ class LocalAccount:
         pseudo = pseudo_parameters(
             region=self.region, account=ACCOUNT_ID, stack_name=state.stack_name, stack_id=state.stack_id
         )
-        deployment = Deployment(template, state, lookup, pseudo, log, on_change=self.store.save)
+        deployment = Deployment(
+            template, state, lookup, pseudo, log, on_change=self.store.save, max_parallel=self.max_parallel
+        )
         return deployment, custom
+
+
+def function_for(token: str, state: StackState, template: Template | None) -> Function | None:
+    """The stack's Lambda function whose ARN is ``token``, with its Timeout and retry configuration.
+
+    ``MaximumRetryAttempts`` comes from the ``AWS::Lambda::EventInvokeConfig`` of the function's
+    ``$LATEST`` in the template (``FunctionName: {"Ref": <function>}``, what CDK's ``retry_attempts``
+    writes), else from one recorded in the state; Lambda's default (2) without one.
+    """
+    for logical, res in state.resources.items():
+        if res.type != "AWS::Lambda::Function" or res.attributes.get("Arn") != token:
+            continue
+        timeout = float(res.properties.get("Timeout", DEFAULT_LAMBDA_TIMEOUT))
+        retries = DEFAULT_MAXIMUM_RETRY_ATTEMPTS
+        names = [{"Ref": logical}, res.physical_id, res.attributes.get("Arn")]
+        configs = [
+            spec.get("Properties", {})
+            for spec in (template.resources.values() if template else [])
+            if spec.get("Type") == EVENT_INVOKE_CONFIG_TYPE
+        ] + [r.properties for r in state.resources.values() if r.type == EVENT_INVOKE_CONFIG_TYPE]
+        for props in configs:
+            if props.get("FunctionName") in names and props.get("Qualifier", "$LATEST") == "$LATEST":
+                retries = int(props.get("MaximumRetryAttempts", DEFAULT_MAXIMUM_RETRY_ATTEMPTS))
+                break
+        return Function(res.physical_id, str(res.properties.get("Handler", "")), timeout, retries)
+    return None
 
 
 def drift_of(state: StackState, sms: SmsClient) -> list[Difference]:

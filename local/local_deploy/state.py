@@ -47,6 +47,17 @@ class StackState:
     stack_id: str
     status: str = "REVIEW_IN_PROGRESS"
     resources: dict[str, ResourceState] = field(default_factory=dict)
+    # Parameter values of the last deploy (``cdk deploy`` reuses them when none are given).
+    parameters: dict[str, Any] = field(default_factory=dict)
+    # Output name -> {"Value": ..., "Export": name or None, "Description": ...} of the last deploy.
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Export names this stack imports (Fn::ImportValue), so their exporter cannot drop them.
+    imports: list[str] = field(default_factory=list)
+    # UPDATE_ROLLBACK_FAILED: the rollback operations still to do, for ``continue-update-rollback``.
+    pending_rollback: list[dict[str, Any]] = field(default_factory=list)
+    # Physical resources the stack no longer maps to a logical ID but that failed to delete (the old
+    # resource of a replacement): never forgotten, ``destroy`` deletes them too.
+    leftovers: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document stored on disk."""
@@ -58,7 +69,17 @@ class StackState:
         if doc.get("version") != STATE_VERSION:
             raise StateError(f"state version must be {STATE_VERSION}, got {doc.get('version')!r}")
         resources = {k: ResourceState(**v) for k, v in doc.get("resources", {}).items()}
-        return cls(doc["stack_name"], doc["stack_id"], doc.get("status", ""), resources)
+        return cls(
+            doc["stack_name"],
+            doc["stack_id"],
+            doc.get("status", ""),
+            resources,
+            dict(doc.get("parameters", {})),
+            dict(doc.get("outputs", {})),
+            list(doc.get("imports", [])),
+            list(doc.get("pending_rollback", [])),
+            list(doc.get("leftovers", [])),
+        )
 
 
 def atomic_write_json(path: str | Path, doc: Any) -> None:

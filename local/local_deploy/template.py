@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,31 +41,133 @@ class Template:
         """Names of the ``Rules`` (CloudFormation checks them before a change set; not evaluated locally)."""
         return sorted(self.body.get("Rules", {}))
 
-    def parameter_values(self) -> dict[str, Any]:
-        """The value of each parameter: its ``Default``, since the driver takes no parameter values.
+    @property
+    def conditions(self) -> dict[str, Any]:
+        """The ``Conditions`` section. Default: empty."""
+        return dict(self.body.get("Conditions", {}))
+
+    @property
+    def mappings(self) -> dict[str, Any]:
+        """The ``Mappings`` section. Default: empty."""
+        return dict(self.body.get("Mappings", {}))
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        """The ``Outputs`` section. Default: empty."""
+        return dict(self.body.get("Outputs", {}))
+
+    def parameter_values(
+        self, given: Mapping[str, str] | None = None, previous: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The value of each parameter: given at deploy time, else the previous deploy's, else ``Default``.
+
+        Each value is checked against the parameter's ``AllowedValues``, ``AllowedPattern``,
+        ``MinLength``/``MaxLength`` and, for ``Number``, ``MinValue``/``MaxValue``, in CloudFormation's
+        words (User Guide, "Parameters"). ``cdk deploy`` keeps a parameter's previous value when it is not
+        given (``--previous-parameters``, on by default); so does the driver.
+
+        Args:
+            given: ``--parameters Name=Value`` values. Default: - none.
+            previous: the values of the last deploy. Default: - none.
 
         Raises:
-            TemplateError: a parameter without a Default (other than CDK's ``BootstrapVersion``).
+            TemplateError: a given name the template does not declare, a parameter without a value, or
+                a value its constraints refuse.
 
         Example:
             >>> Template("S", {"Parameters": {"P": {"Type": "String", "Default": "x"}}}).parameter_values()
             {'P': 'x'}
         """
+        declared = self.body.get("Parameters", {})
+        given = dict(given or {})
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            raise TemplateError(f"Parameters: [{', '.join(unknown)}] do not exist in the template")
         values: dict[str, Any] = {}
-        for name, spec in self.body.get("Parameters", {}).items():
-            if "Default" not in spec:
-                raise TemplateError(
-                    f"Parameter {name} ({spec.get('Type', '?')}) has no Default: the local driver takes no "
-                    "parameter values, give it a Default in the app"
-                )
-            default = spec["Default"]
-            if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
-                # The default is the SSM parameter's name, not its value; keep it unresolved.
+        missing: list[str] = []
+        for name, spec in declared.items():
+            if name in given:
+                value: Any = given[name]
+            elif previous and name in previous:
+                value = previous[name]
+            elif "Default" in spec:
+                value = spec["Default"]
+            else:
+                missing.append(name)
                 continue
-            if spec.get("Type") == "CommaDelimitedList" and isinstance(default, str):
-                default = default.split(",")
-            values[name] = default if isinstance(default, list) else str(default)
+            kind = str(spec.get("Type", "String"))
+            if kind.startswith("AWS::SSM::Parameter::Value"):
+                # The value is the SSM parameter's name, not its value; keep it unresolved.
+                continue
+            if isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            value = "true" if value is True else "false" if value is False else str(value)
+            check_parameter(name, spec, value)
+            values[name] = value.split(",") if kind in ("CommaDelimitedList", "List<Number>") else value
+        if missing:
+            raise TemplateError(
+                f"Parameters: [{', '.join(missing)}] must have values "
+                "(give them with --parameters Name=Value)"
+            )
         return values
+
+
+def check_parameter(name: str, spec: Mapping[str, Any], value: str) -> None:
+    """Refuse ``value`` for parameter ``name`` as CloudFormation would (User Guide, "Parameters").
+
+    Raises:
+        TemplateError: ``Parameter 'Env' must be one of AllowedValues`` and the like.
+
+    Example:
+        >>> check_parameter("Env", {"AllowedValues": ["dev", "prod"]}, "test")
+        Traceback (most recent call last):
+        local_deploy.errors.TemplateError: Parameter 'Env' must be one of AllowedValues, got 'test' \
+(allowed: dev, prod)
+    """
+    hint = f": {spec['ConstraintDescription']}" if spec.get("ConstraintDescription") else ""
+    allowed = spec.get("AllowedValues")
+    items = value.split(",") if str(spec.get("Type", "")) == "CommaDelimitedList" else [value]
+    if allowed is not None and any(item not in [str(a) for a in allowed] for item in items):
+        raise TemplateError(
+            f"Parameter '{name}' must be one of AllowedValues, got {value!r} "
+            f"(allowed: {', '.join(str(a) for a in allowed)}){hint}"
+        )
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and re.fullmatch(str(pattern), value) is None:
+        raise TemplateError(f"Parameter '{name}' must match pattern {pattern}, got {value!r}{hint}")
+    if "MinLength" in spec and len(value) < int(spec["MinLength"]):
+        raise TemplateError(
+            f"Parameter '{name}' must contain at least {spec['MinLength']} characters, got {value!r}{hint}"
+        )
+    if "MaxLength" in spec and len(value) > int(spec["MaxLength"]):
+        raise TemplateError(
+            f"Parameter '{name}' must contain at most {spec['MaxLength']} characters, got {value!r}{hint}"
+        )
+    if str(spec.get("Type", "")) == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise TemplateError(f"Parameter '{name}' must be a number, got {value!r}{hint}") from None
+        if "MinValue" in spec and number < float(spec["MinValue"]):
+            raise TemplateError(
+                f"Parameter '{name}' must be a number not less than {spec['MinValue']}, got {value!r}{hint}"
+            )
+        if "MaxValue" in spec and number > float(spec["MaxValue"]):
+            raise TemplateError(
+                f"Parameter '{name}' must be a number not greater than {spec['MaxValue']}, "
+                f"got {value!r}{hint}"
+            )
+
+
+def _manifest(app_dir: Path) -> dict[str, Any]:
+    manifest_path = app_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TemplateError(
+            f"No cloud assembly at {app_dir}: {manifest_path} is missing; run `npx cdk synth`"
+        ) from None
+    return dict(manifest)
 
 
 def read_assembly(app_dir: str | Path, stack: str | None = None) -> Template:
@@ -81,13 +185,7 @@ def read_assembly(app_dir: str | Path, stack: str | None = None) -> Template:
         'SmsPoolSettingsExample'
     """
     app_dir = Path(app_dir)
-    manifest_path = app_dir / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TemplateError(
-            f"No cloud assembly at {app_dir}: {manifest_path} is missing; run `npx cdk synth`"
-        ) from None
+    manifest = _manifest(app_dir)
     stacks = {
         artifact_id: artifact
         for artifact_id, artifact in manifest.get("artifacts", {}).items()
@@ -115,3 +213,31 @@ def read_assembly(app_dir: str | Path, stack: str | None = None) -> Template:
     template_file = app_dir / stacks[artifact_id]["properties"]["templateFile"]
     body = json.loads(template_file.read_text(encoding="utf-8"))
     return Template(stack_name=names[artifact_id], body=body, path=str(template_file))
+
+
+def read_assembly_stacks(app_dir: str | Path) -> list[Template]:
+    """Every stack of a cloud assembly, each after the stacks it depends on (``cdk deploy --all``).
+
+    The order follows the manifest's ``dependencies`` (CDK writes one for each cross-stack reference),
+    then artifact order.
+
+    Raises:
+        TemplateError: no manifest, or a dependency cycle.
+    """
+    manifest = _manifest(Path(app_dir))
+    artifacts = manifest.get("artifacts", {})
+    stacks = [aid for aid, art in artifacts.items() if art.get("type") == STACK_ARTIFACT_TYPE]
+    ordered: list[str] = []
+    while len(ordered) < len(stacks):
+        ready = [
+            aid
+            for aid in stacks
+            if aid not in ordered
+            and all(dep in ordered or dep not in stacks for dep in artifacts[aid].get("dependencies", []))
+        ]
+        if not ready:
+            raise TemplateError(
+                f"Circular dependency between stacks: {', '.join(sorted(set(stacks) - set(ordered)))}"
+            )
+        ordered.append(ready[0])
+    return [read_assembly(app_dir, aid) for aid in ordered]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from local_deploy.cli import EXIT_DRIFT, EXIT_FAILED, EXIT_OK, run
+from local_deploy.engine import StackStatusError
 from local_deploy.session import LocalAccount
 from local_deploy.template import read_assembly
 from pool_settings_handler import constants as c
@@ -189,9 +190,10 @@ def test_a_rejected_update_fails_with_the_handlers_reason_and_rolls_back_with_ol
     }
 
 
-def test_a_failed_first_create_deletes_what_it_created_and_leaves_no_stack(account, assemblies):
-    # GIVEN the existing pool the app names does not exist
-    account.control.reset()
+def test_a_failed_first_create_deletes_what_it_created_and_then_allows_only_a_delete(tmp_path, assemblies):
+    # GIVEN the existing pool the app names does not exist; the serial walk, so that the failing
+    # ExistingPoolSettings (first in logical ID order) fails before NewPoolSettings protects the new pool
+    account = LocalAccount(tmp_path / "state", max_parallel=1).__enter__()
     # WHEN
     result = deploy(account, assemblies, "base")
     # THEN
@@ -206,7 +208,12 @@ def test_a_failed_first_create_deletes_what_it_created_and_leaves_no_stack(accou
         result
     )
     assert account.control.pools() == []
-    assert account.store.load(STACK) is None
+    # THEN the stack stays in ROLLBACK_COMPLETE: a deploy is refused, only a delete is allowed
+    assert account.store.load(STACK).status == "ROLLBACK_COMPLETE"
+    with pytest.raises(StackStatusError, match="is in ROLLBACK_COMPLETE state and can not be updated"):
+        deploy(account, assemblies, "base")
+    assert account.destroy(STACK).ok and account.store.load(STACK) is None
+    account.__exit__(None, None, None)
 
 
 def test_destroy_deletes_in_reverse_dependency_order_and_forgets_the_stack(account, assemblies):
@@ -254,10 +261,11 @@ def test_stack_and_emulator_state_survive_a_restart(tmp_path, assemblies):
 
 def test_the_cli_deploys_an_assembly_and_exits_non_zero_when_the_deploy_fails(tmp_path, assemblies, capsys):
     cli = ["--state-dir", str(tmp_path / "state")]
-    code = run([*cli, "deploy", "--no-synth", "--app-dir", assemblies["base"]])
+    code = run([*cli, "deploy", "--no-synth", "--serial", "--app-dir", assemblies["base"]])
     out = capsys.readouterr().out
     assert code == EXIT_FAILED  # the existing pool was never created in this fresh account
     assert "CREATE_FAILED" in out and "ROLLBACK_COMPLETE" in out
     assert "Not applied locally (they only run the handler in AWS):" in out
     assert "(AWS::Lambda::Function)" in out and "(AWS::IAM::Role)" in out
-    assert run([*cli, "status", "--stack", STACK]) == EXIT_FAILED
+    assert run([*cli, "status", "--stack", STACK]) == EXIT_OK
+    assert f"{STACK}: ROLLBACK" in capsys.readouterr().out

@@ -139,10 +139,42 @@ def test_parameters_take_their_defaults_and_cdks_bootstrap_parameter_stays_unres
     assert template.parameter_values() == {"Size": "3", "Names": ["a", "b"]}
 
 
-def test_a_parameter_without_default_is_named():
+def test_a_parameter_without_a_value_is_named_as_cloudformation_names_it():
     template = Template("S", {"Parameters": {"Env": {"Type": "String"}}})
-    with pytest.raises(TemplateError, match=r"Parameter Env \(String\) has no Default"):
+    with pytest.raises(TemplateError, match=r"Parameters: \[Env\] must have values"):
         template.parameter_values()
+    assert template.parameter_values({"Env": "dev"}) == {"Env": "dev"}
+    with pytest.raises(TemplateError, match=r"Parameters: \[Nope\] do not exist in the template"):
+        template.parameter_values({"Env": "dev", "Nope": "x"})
+
+
+def test_a_given_value_wins_over_the_previous_one_which_wins_over_the_default():
+    template = Template("S", {"Parameters": {"Env": {"Type": "String", "Default": "dev"}}})
+    assert template.parameter_values() == {"Env": "dev"}
+    assert template.parameter_values(previous={"Env": "test"}) == {"Env": "test"}
+    assert template.parameter_values({"Env": "prod"}, previous={"Env": "test"}) == {"Env": "prod"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "message"),
+    [
+        (
+            {"AllowedValues": ["dev", "prod"]},
+            "test",
+            "Parameter 'P' must be one of AllowedValues, got 'test'",
+        ),
+        ({"AllowedPattern": "[a-z]+"}, "abc1", r"Parameter 'P' must match pattern \[a-z\]\+, got 'abc1'"),
+        ({"MinLength": 3}, "ab", "Parameter 'P' must contain at least 3 characters"),
+        ({"MaxLength": 2}, "abc", "Parameter 'P' must contain at most 2 characters"),
+        ({"Type": "Number"}, "x", "Parameter 'P' must be a number, got 'x'"),
+        ({"Type": "Number", "MaxValue": 5}, "6", "Parameter 'P' must be a number not greater than 5"),
+        ({"AllowedPattern": "[a-z]+", "ConstraintDescription": "lower case"}, "A", "got 'A': lower case"),
+    ],
+)
+def test_parameter_constraints_refuse_a_value_in_cloudformations_words(spec, value, message):
+    template = Template("S", {"Parameters": {"P": {"Type": "String", **spec}}})
+    with pytest.raises(TemplateError, match=message):
+        template.parameter_values({"P": value})
 
 
 def write_assembly(root, *stacks):

@@ -3,10 +3,12 @@
 import pytest
 from local_deploy.errors import TemplateError
 from local_deploy.intrinsics import (
+    Pending,
     Scope,
     creation_order,
     deletion_order,
     dependencies,
+    evaluate_conditions,
     pseudo_parameters,
     references,
     resolve,
@@ -67,8 +69,10 @@ def test_ref_to_no_value_removes_the_key_and_the_list_item():
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ({"Fn::ImportValue": "Shared"}, "R: intrinsic function Fn::ImportValue is not supported"),
-        ({"Fn::If": ["C", "a", "b"]}, "R: intrinsic function Fn::If is not supported"),
+        ({"Fn::Cidr": ["10.0.0.0/16", 2, 8]}, "R: intrinsic function Fn::Cidr is not supported"),
+        ({"Fn::If": ["C", "a", "b"]}, "R: Fn::If names condition 'C', which is not in the template's"),
+        ({"Fn::FindInMap": ["M", "x", "y"]}, "R: Fn::FindInMap [M, x, y]: no such key in the template's"),
+        ({"Fn::ImportValue": "Shared"}, "R: Fn::ImportValue 'Shared': no exports are known here"),
         ({"Ref": "AWS::NotificationARNs"}, "R: pseudo parameter AWS::NotificationARNs is not supported"),
         ({"Fn::GetAtt": "NoDot"}, "R: Fn::GetAtt must be [LogicalId, Attribute], got 'NoDot'"),
         ({"Fn::Select": [5, ["a"]]}, "R: Fn::Select index 5 is not in ['a']"),
@@ -117,3 +121,49 @@ def test_a_cycle_and_a_dangling_depends_on_are_template_errors():
         creation_order({"A": {"B"}, "B": {"A"}})
     with pytest.raises(TemplateError, match="A: DependsOn names 'Ghost', which is not a resource"):
         dependencies({"A": {"Type": "T", "DependsOn": "Ghost"}})
+
+
+def test_conditions_evaluate_equals_and_or_not_and_named_conditions():
+    conditions = {
+        "IsEu": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]},
+        "IsProd": {"Fn::Equals": ["prod", {"Ref": "Env"}]},
+        "EuProd": {"Fn::And": [{"Condition": "IsEu"}, {"Condition": "IsProd"}]},
+        "NotProd": {"Fn::Not": [{"Condition": "IsProd"}]},
+        "Either": {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "IsEu"}]},
+    }
+    values = evaluate_conditions(conditions, PSEUDO, {"Env": "dev"})
+    assert values == {"IsEu": True, "IsProd": False, "EuProd": False, "NotProd": True, "Either": True}
+
+
+def test_a_condition_cycle_and_a_condition_that_refs_a_resource_are_template_errors():
+    with pytest.raises(TemplateError, match="Circular dependency between conditions: A, B, A"):
+        evaluate_conditions({"A": {"Condition": "B"}, "B": {"Condition": "A"}}, PSEUDO, {})
+    with pytest.raises(TemplateError, match="Condition C: a condition can only Ref parameters"):
+        evaluate_conditions({"C": {"Fn::Equals": [{"Ref": "Pool"}, "x"]}}, PSEUDO, {})
+
+
+def test_if_picks_a_branch_and_no_value_in_a_branch_removes_the_key():
+    s = scope()
+    s.conditions = {"Yes": True, "No": False}
+    value = {"A": {"Fn::If": ["Yes", "a", "b"]}, "B": {"Fn::If": ["No", "x", {"Ref": "AWS::NoValue"}]}}
+    assert resolve(value, s) == {"A": "a"}
+
+
+def test_find_in_map_resolves_its_keys_and_import_value_asks_the_scope():
+    s = scope()
+    s.mappings = {"Sizes": {"p-value": {"Small": "1"}}}
+    s.import_value = lambda name: f"exported:{name}"
+    assert resolve({"Fn::FindInMap": ["Sizes", {"Ref": "Param"}, "Small"]}, s) == "1"
+    assert resolve({"Fn::ImportValue": {"Fn::Sub": "${AWS::Region}-Vpc"}}, s) == "exported:eu-west-1-Vpc"
+
+
+def test_a_pending_value_flows_through_join_sub_split_and_select_without_a_false_error():
+    s = Scope(PSEUDO, {}, lambda name: Pending(f"<{name}>"), lambda n, a: Pending(f"<{n}.{a}>"), "R")
+    value = {
+        "Select": {"Fn::Select": [4, {"Fn::Split": [":", {"Fn::GetAtt": ["Pool", "Arn"]}]}]},
+        "Join": {"Fn::Join": ["/", ["x", {"Ref": "Pool"}]]},
+        "Sub": {"Fn::Sub": "${Pool.Arn}/y"},
+    }
+    resolved = resolve(value, s)
+    assert all(isinstance(v, Pending) for v in resolved.values())
+    assert resolved["Join"] == "x/<Pool>" and resolved["Sub"] == "<Pool.Arn>/y"
