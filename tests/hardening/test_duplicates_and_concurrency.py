@@ -1,7 +1,7 @@
 """Lambda delivers the same event twice; stacks and pipelines send events for one pool at once.
 
 Both must be harmless: the same answer, the pool ends as declared, no error from the service. A duplicate
-that reaches the container which answered it gets the identical answer (replay.py); one that reaches
+that reaches the container which answered it gets the identical answer (resource.py); one that reaches
 another container runs again, writes nothing (the pool is already as declared) and differs only in
 ChangedFields.
 """
