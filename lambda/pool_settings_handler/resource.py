@@ -11,18 +11,20 @@ concurrent invocations in one process, as in the tests, independent). What happe
    KeyError before it knew the ResponseURL, or an AttributeError for an unknown type);
 4. otherwise crhelper runs the function for the RequestType and ``_send`` answers once.
 
-Duplicates. Lambda may deliver one asynchronous event more than once ("your function may receive the
-same event multiple times": Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous
-invocation"). A duplicate that reaches a container which already answered it gets the very body the
-first delivery sent (status, physical ID, Data with its ChangedFields, Reason) and runs nothing: no
-DescribePools, no UpdatePool.
+Duplicates. Lambda may deliver one asynchronous event more than once, even without an error ("the queue
+itself is eventually consistent": Lambda Developer Guide, "How Lambda handles errors and retries with
+asynchronous invocation"). A duplicate that reaches a container which already answered it gets the
+very body the first delivery sent (status, physical ID, Data with its ChangedFields, Reason) and runs
+nothing: no DescribePools, no UpdatePool.
 
 "The same event" means every field equal, ResponseURL included (a digest of the whole event is kept,
 never the URL itself). What this does not cover, by design (no store outside the container):
 
-- a duplicate that lands in another container, or in this one after it was recycled (Lambda replaces
-  the execution environment after a timeout): it runs again; its diff against the live pool finds
-  nothing left to write, so it makes no second write either, but its ChangedFields is empty;
+- a duplicate that lands in another container, or in this one after it was reset (Lambda resets the
+  execution environment when an invocation times out or crashes: Lambda Developer Guide,
+  "Understanding the Lambda execution environment lifecycle"): it runs again; its diff against the
+  live pool finds nothing left to write, so it makes no second write either, but its ChangedFields
+  is empty;
 - a duplicate that arrives while the first delivery is still running (Lambda runs one invocation per
   container at a time, so such a duplicate is always in another container).
 """
