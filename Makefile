@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh clone:
 #   make demo   deploy, drift, correct, fail, roll back and destroy the example app on the local emulator
 #   make test   every test (unit, functional, emulator, cdk, integration, the demo itself)
-# Each creates .venv and node_modules first when they are missing or out of date.
+# Each creates .venv and node_modules first when they are missing or out of date. The demo installs only
+# what it runs (requirements.txt + requirements-local.txt); the tests add requirements-dev.txt.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -16,14 +17,24 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := 1
 
-.PHONY: setup test demo synth lint bench clean
+.PHONY: setup setup-local test demo synth lint bench clean
 
-setup: $(STAMPS)/python $(STAMPS)/node
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
-$(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml
+# Everything: what the demo runs and the test, lint and benchmark tools.
+setup: $(STAMPS)/dev $(STAMPS)/node
+
+# What the demo and a synth run: the runtime, the emulator and the driver, this project (editable).
+setup-local: $(STAMPS)/local $(STAMPS)/node
+
+$(STAMPS)/local: requirements.txt requirements-local.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PIP_INSTALL) -r requirements.txt -r requirements-local.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/dev: $(STAMPS)/local requirements-dev.txt
+	$(PIP_INSTALL) -r requirements.txt -r requirements-local.txt -r requirements-dev.txt
 	mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/node: package.json package-lock.json
@@ -33,10 +44,10 @@ $(STAMPS)/node: package.json package-lock.json
 test: setup
 	$(PY) -m pytest
 
-demo: setup
+demo: setup-local
 	$(PY) -m local_deploy.demo
 
-synth: setup
+synth: setup-local
 	npx cdk synth --quiet
 
 lint: setup
