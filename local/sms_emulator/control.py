@@ -155,7 +155,8 @@ class EmulatorControl:
         return list(self._call("GET", "pools", region=region))
 
     def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
-        """The requests received, in order: operation, request, status, error, fault, region."""
+        """The requests received, in order: operation, request (as sent), status, error (code), fault,
+        region, message (the error's message, None on success)."""
         return list(self._call("GET", "calls", operation=operation))
 
     def clear_calls(self) -> None:

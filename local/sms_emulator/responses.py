@@ -104,9 +104,10 @@ class Dispatcher:
     """Answers service requests from ``backend``, with ``faults`` and ``limiter`` applied first.
 
     Every request is appended to ``calls`` as ``{"operation", "request", "status", "error", "fault",
-    "region"}`` (``request`` as received, nulls included). ``on_change`` runs after any request that
-    changed stored state (writes the state file). A request is handled in this order: faults, the rate
-    limit, validation against the model, IAM authorization (when ``enforcer`` is on), the operation.
+    "region", "message"}`` (``request`` as received, nulls included; ``message`` the error's).
+    ``on_change`` runs after any request that changed stored state (writes the state file). A request
+    is handled in this order: faults, the rate limit, validation against the model, IAM authorization
+    (when ``enforcer`` is on), the operation.
     """
 
     def __init__(
@@ -159,6 +160,7 @@ class Dispatcher:
             "error": None,
             "fault": None,
             "region": region,
+            "message": None,
         }
         version = self.backend.version
         try:
@@ -191,7 +193,7 @@ class Dispatcher:
                 assert fault.members is not None  # checked when the fault was added
                 result = omit_members(result, fault.members)
         except ServiceError as error:
-            entry["status"], entry["error"] = error.status, error.code
+            entry["status"], entry["error"], entry["message"] = error.status, error.code, error.message
             return Outcome("respond", error.status, error.body())
         entry["status"] = 200
         return Outcome("respond", 200, result)

@@ -103,6 +103,7 @@ def test_a_fault_never_changes_state_and_is_marked_in_the_call_log(sms: Any, poo
             "error": "InternalServerException",
             "fault": "server_error",
             "region": "us-east-1",
+            "message": "An internal error occurred.",
         }
     ]
 
@@ -490,9 +491,9 @@ def test_the_call_log_lists_requests_in_order_and_clears(sms: Any, pool: Any, co
     calls = control.calls()
     control.clear_calls()
 
-    assert [(c["operation"], c["status"], c["error"]) for c in calls] == [
-        ("DescribePools", 200, None),
-        ("UpdatePool", 400, "ResourceNotFoundException"),
+    assert [(c["operation"], c["status"], c["error"], c["message"]) for c in calls] == [
+        ("DescribePools", 200, None, None),
+        ("UpdatePool", 400, "ResourceNotFoundException", "Pool pool-none does not exist."),
     ]
     assert control.calls() == []
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from lambda_runtime import LambdaContext
+from local_deploy.intrinsics import Scope, pseudo_parameters, resolve
 from pool_settings_handler import client
 from pool_settings_handler.handler import handler
 from response_receiver import ResponseReceiver
-from sms_emulator import EmulatorServer
+from sms_emulator import EmulatorServer, policies_for_role
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -37,6 +38,117 @@ def emulator():
     server.stop()
 
 
+# --- IAM: every SMS call of every test is authorized against the policy the construct synthesizes ---
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+# The role and topic the functional tests' two-way settings name (tests/functional/test_retries_and_waits.py).
+TWO_WAY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/SmsTwoWayRole"
+TWO_WAY_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:inbound-sms"
+# Who the handler is on Lambda: a session of the provider's execution role.
+PROVIDER_PRINCIPAL = (
+    f"arn:aws:sts::{ACCOUNT}:assumed-role/SmsPoolSettingsProviderRole/SmsPoolSettingsProvider"
+)
+
+
+def synthesize_provider_template():
+    """The template of a stack whose PoolSettings exercise every statement of the provider role: a pool
+    by ID with every setting (two-way with a role, so iam:PassRole), and a pool by token (a CfnPool)."""
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk import aws_smsvoice as smsvoice
+    from sms_pool_settings import PoolSettings
+
+    app = App()
+    stack = Stack(app, "FunctionalIam", env=Environment(account=ACCOUNT, region=REGION))
+    PoolSettings(
+        stack,
+        "ById",
+        pool="pool-0123456789abcdef0123456789abcdef",
+        two_way_enabled=True,
+        two_way_channel=TWO_WAY_TOPIC,
+        two_way_channel_role=TWO_WAY_ROLE,
+        self_managed_opt_outs_enabled=True,
+        opt_out_list="Default",
+        shared_routes_enabled=True,
+        deletion_protection_enabled=True,
+    )
+    keyword = smsvoice.CfnPool.MandatoryKeywordProperty
+    pool = smsvoice.CfnPool(
+        stack,
+        "Pool",
+        origination_identities=[
+            stack.format_arn(
+                service="sms-voice",
+                resource="phone-number",
+                resource_name="phone-0123456789abcdef0123456789abcdef",
+            )
+        ],
+        mandatory_keywords=smsvoice.CfnPool.MandatoryKeywordsProperty(
+            help=keyword(message="Help."), stop=keyword(message="Stopped.")
+        ),
+    )
+    PoolSettings(stack, "ByToken", pool=pool, deletion_protection_enabled=True, opt_out_list="Default")
+    return app.synth().get_stack_by_name("FunctionalIam").template
+
+
+def resolve_provider_policies(template, pool_arn_pattern):
+    """The provider role's policies with their intrinsics resolved to literal ARNs.
+
+    ``Fn::GetAtt [<CfnPool>, Arn]`` is a pool created at deploy time, whose ID synthesis cannot know:
+    the functional tests create their pools at test time, so it resolves to ``pool_arn_pattern`` (by
+    default every pool of the test account and region). The pool given by ID keeps its literal ARN.
+    """
+    resources = template["Resources"]
+    (role,) = [k for k, v in resources.items() if v["Type"] == "AWS::IAM::Role" and "Provider" in k]
+
+    def get_att(logical, attribute):
+        kind = resources[logical]["Type"]
+        if (kind, attribute) == ("AWS::SMSVOICE::Pool", "Arn"):
+            return pool_arn_pattern
+        if (kind, attribute) == ("AWS::Logs::LogGroup", "Arn"):
+            return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{logical}:*"
+        raise AssertionError(
+            f"the provider role's policy names {logical}.{attribute} ({kind}): resolve it here"
+        )
+
+    def ref(logical):
+        raise AssertionError(f"the provider role's policy refers to {logical}: resolve it here")
+
+    scope = Scope(
+        pseudo=pseudo_parameters(
+            region=REGION, account=ACCOUNT, stack_name="FunctionalIam", stack_id="stack"
+        ),
+        parameters={},
+        ref=ref,
+        get_att=get_att,
+        where=role,
+    )
+    return [resolve(policy, scope) for policy in policies_for_role(template, role)]
+
+
+@pytest.fixture(scope="session")
+def provider_template():
+    return synthesize_provider_template()
+
+
+@pytest.fixture(scope="session")
+def provider_policies_for(provider_template):
+    """``provider_policies_for(pool_arn)``: the provider role's policies with the CfnPool's ARN resolved
+    to ``pool_arn`` (an ARN or an ARN pattern), as the construct grants them for a stack whose pool it is."""
+    return lambda pool_arn: resolve_provider_policies(provider_template, pool_arn)
+
+
+@pytest.fixture(scope="session")
+def provider_policies(provider_policies_for):
+    """What the provider role may do, as the construct grants it; on in the emulator for every test."""
+    return provider_policies_for(f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:pool/*")
+
+
+@pytest.fixture(scope="session")
+def provider_principal():
+    """The caller the emulator names in AccessDenied messages: the provider's Lambda session."""
+    return PROVIDER_PRINCIPAL
+
+
 @pytest.fixture(scope="session")
 def receiver():
     with ResponseReceiver() as started:
@@ -53,9 +165,12 @@ def issued_urls():
 
 
 @pytest.fixture(autouse=True)
-def lambda_env(monkeypatch, emulator, receiver, caplog, capsys, issued_urls):
-    """Per test: clean emulator and receiver, the Lambda's environment, and no ResponseURL in any log."""
+def lambda_env(monkeypatch, emulator, receiver, caplog, capsys, issued_urls, provider_policies):
+    """Per test: clean emulator with IAM enforcement on (the provider role's synthesized policy, as the
+    provider's session), clean receiver, the Lambda's environment, and no ResponseURL in any log. A test
+    of another principal or policy calls ``emulator.control.enforce_iam(...)`` or ``clear_iam()``."""
     emulator.reset()
+    emulator.control.enforce_iam(provider_policies, principal_arn=PROVIDER_PRINCIPAL)
     receiver.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator.endpoint_url)
     monkeypatch.setenv("AWS_CA_BUNDLE", receiver.ca_bundle_path)
