@@ -592,7 +592,7 @@ class Deployment:
             # CloudFormation refuses to change a resource's type in place (User Guide, "Update behaviors
             # of stack resources"; the error text is CloudFormation's own).
             self.log.emit(logical, rtype, "UPDATE_FAILED", TYPE_CHANGE_REASON)
-            raise DeployError(TYPE_CHANGE_REASON)
+            raise DeployError(TYPE_CHANGE_REASON, unchanged=True)
         must_replace = self._must_replace(provider, old, rtype, properties)
         if provider.local:
             self.log.emit(
@@ -682,7 +682,7 @@ class Deployment:
                     deletes.append((failure.logical_id, res, failure.logical_id not in before))
                 elif provider.local:
                     self.log.emit(failure.logical_id, failure.resource_type, "DELETE_COMPLETE")
-            elif failure.old.type == failure.resource_type and not self._update_back(
+            elif not failure.error.unchanged and not self._update_back(
                 failure.logical_id, failure.old, failure.properties, failure.old.physical_id
             ):
                 pending.append(_update_op(failure.logical_id, failure.properties))

@@ -14,9 +14,14 @@ class StateError(DriverError):
 
 
 class DeployError(DriverError):
-    """A resource operation failed; ``reason`` is the Reason CloudFormation would show."""
+    """A resource operation failed; ``reason`` is the Reason CloudFormation would show.
 
-    def __init__(self, reason: str, physical_id: str | None = None) -> None:
+    ``unchanged``: the operation was refused before anything was sent (a changed ``Type`` or
+    ``ServiceToken``), so the rollback has nothing to undo for this resource.
+    """
+
+    def __init__(self, reason: str, physical_id: str | None = None, *, unchanged: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.physical_id = physical_id
+        self.unchanged = unchanged

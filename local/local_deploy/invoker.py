@@ -72,12 +72,14 @@ class Function:
         handler: its ``Handler`` string (``module.attribute``).
         timeout: its ``Timeout`` in seconds. Default: 3 (Lambda's default)
         maximum_retry_attempts: its ``EventInvokeConfig`` ``MaximumRetryAttempts``. Default: 2
+        environment: its ``Environment.Variables``, set while it runs. Default: - none.
     """
 
     name: str
     handler: str
     timeout: float = DEFAULT_LAMBDA_TIMEOUT
     maximum_retry_attempts: int = DEFAULT_MAXIMUM_RETRY_ATTEMPTS
+    environment: tuple[tuple[str, str], ...] = ()
 
 
 FunctionLookup = Callable[[str], Function | None]
@@ -173,7 +175,7 @@ class CustomResourceProvider:
     def update(self, request: Request) -> Outcome:
         old_token = (request.old_properties or {}).get("ServiceToken")
         if old_token != request.properties.get("ServiceToken"):
-            raise DeployError(SERVICE_TOKEN_CHANGE_REASON)
+            raise DeployError(SERVICE_TOKEN_CHANGE_REASON, unchanged=True)
         return self._send("Update", request)
 
     def delete(self, request: Request) -> None:
@@ -272,7 +274,9 @@ class CustomResourceProvider:
 
         def run() -> None:
             with lambda_environment(
-                self.endpoint_url, self.receiver.ca_bundle_path, {"AWS_REGION": self.region}
+                self.endpoint_url,
+                self.receiver.ca_bundle_path,
+                {**dict(function.environment), "AWS_REGION": self.region},
             ):
                 try:
                     handler(invocation.event, context)

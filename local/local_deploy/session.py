@@ -295,7 +295,10 @@ def function_for(token: str, state: StackState, template: Template | None) -> Fu
             if props.get("FunctionName") in names and props.get("Qualifier", "$LATEST") == "$LATEST":
                 retries = int(props.get("MaximumRetryAttempts", DEFAULT_MAXIMUM_RETRY_ATTEMPTS))
                 break
-        return Function(res.physical_id, str(res.properties.get("Handler", "")), timeout, retries)
+        variables = (res.properties.get("Environment") or {}).get("Variables") or {}
+        environment = tuple(sorted((str(k), str(v)) for k, v in variables.items()))
+        handler = str(res.properties.get("Handler", ""))
+        return Function(res.physical_id, handler, timeout, retries, environment)
     return None
 
 
