@@ -5,12 +5,14 @@ from pool_settings_handler.constants import MAX_REASON_LENGTH
 from pool_settings_handler.errors import (
     AccessDeniedError,
     DeadlineExceededError,
+    InvalidEventError,
     InvalidPropertyError,
     OptOutListNotFoundError,
     PoolConflictError,
     PoolNotActiveError,
     PoolNotFoundError,
     RetriesExhaustedError,
+    RoleNotAssumableError,
     ServiceError,
     ServiceValidationError,
     format_reason,
@@ -105,12 +107,22 @@ def test_other_reasons_read_as_sentences():
         RetriesExhaustedError("UpdatePool", LONG_POOL, 99, 1e6, AWS_TEXT),
         DeadlineExceededError("x" * 1000, AWS_TEXT),
         InvalidPropertyError("N" * 1000, "r" * 1000, "v" * 1000),
+        RoleNotAssumableError(LONG_POOL, "arn:aws:iam::123456789012:role/" + "r" * 2000, "R" * 300, AWS_TEXT),
+        InvalidEventError.missing_fields(["RequestType", "RequestId", "StackId", "LogicalResourceId"]),
+        InvalidEventError.unknown_request_type("U" * 1000),
     ],
     ids=lambda e: type(e).__name__,
 )
 def test_every_reason_fits_in_256_characters_with_its_cause_first(error):
     assert len(error.reason) <= MAX_REASON_LENGTH
-    assert error.reason[:10] in ("UpdatePool", "DescribePo", "Pool arn:a", "Deadline r", "Invalid pr")
+    assert error.reason[:10] in (
+        "UpdatePool",
+        "DescribePo",
+        "Pool arn:a",
+        "Deadline r",
+        "Invalid pr",
+        "Invalid ev",
+    )
 
 
 def test_a_long_pool_arn_keeps_its_start_and_its_pool_id_end():
@@ -192,3 +204,18 @@ def test_shorten_arn_leaves_short_text_alone_and_cuts_non_arns_in_the_middle():
 
 def test_shorten_arn_with_no_room_for_the_resource_falls_back_to_the_middle_cut():
     assert shorten_arn(CROSS_ACCOUNT_POOL, 30) == shorten_middle(CROSS_ACCOUNT_POOL, 30)
+
+
+def test_a_role_not_assumable_names_a_long_role_with_its_partition_account_and_name():
+    reason = RoleNotAssumableError(CROSS_ACCOUNT_POOL, LONG_ROLE, None, AWS_TEXT, 12, 119.96).reason
+    assert len(reason) <= MAX_REASON_LENGTH
+    assert "the service could not assume role arn:aws-cn:iam::210987654321:role/" in reason
+    assert "/SmsTwoWayRole after 12 attempts in 120.0 s: ValidationException: The pool" in reason
+    assert "arn:aws-us-gov:sms-voice:us-gov-west-1:210987654321:pool/" in reason
+
+
+def test_an_unknown_request_type_is_shown_escaped_and_short():
+    reason = InvalidEventError.unknown_request_type("Crea\u202ete" + "x" * 100).reason
+    assert reason.startswith("Invalid event: RequestType must be Create, Update or Delete, got 'Crea")
+    assert reason.endswith("; nothing was changed")
+    assert "\u202e" not in reason
