@@ -219,3 +219,63 @@ def test_the_table_tries_every_kind_of_hostile_input_the_issue_names() -> None:
     assert "" in values and KB4 in values  # empty and a 4 KB property
     assert any(not v.isascii() for v in values)  # Unicode
     assert any(case.key.startswith("SharedRouts") for case in CASES)  # unknown keys
+
+
+# --- Hostile events: the request fields crhelper dispatches on -----------------------------------------
+
+REQUEST_FIELDS = ("RequestType", "RequestId", "StackId", "LogicalResourceId")
+HOSTILE_REQUEST_TYPES: list[Any] = [
+    None,
+    123,
+    ["Create"],
+    {"Create": True},
+    "",
+    "create",
+    "CREATE",
+    "Create ",
+    "Upsert",
+    "Crea\u202ete",
+    "Create\n",
+    "\x00",
+    KB4,
+]
+HOSTILE_EVENTS: list[tuple[str, dict[str, Any], str]] = [
+    *((f"without-{name}", {name: ABSENT}, f"no {name}") for name in REQUEST_FIELDS),
+    *((f"{name}-not-a-string", {name: ["x"]}, f"no {name}") for name in REQUEST_FIELDS[1:]),
+    ("without-every-request-field", dict.fromkeys(REQUEST_FIELDS, ABSENT), "no " + ", ".join(REQUEST_FIELDS)),
+    *(
+        (f"request-type-{index}-{type(value).__name__}", {"RequestType": value}, "RequestType")
+        for index, value in enumerate(HOSTILE_REQUEST_TYPES)
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "names"), [case[1:] for case in HOSTILE_EVENTS], ids=[c[0] for c in HOSTILE_EVENTS]
+)
+def test_each_hostile_event_gets_one_failed_answer_naming_the_field_and_makes_no_call(
+    harness: Harness, changes: dict[str, Any], names: str
+) -> None:
+    # GIVEN an Update event with its request fields removed or replaced
+    h = harness
+    h.seed(OLD_SETTINGS)
+    event = h.event("Update", dict(OLD), old_properties=OLD)
+    for name, value in changes.items():
+        if value is ABSENT:
+            del event[name]
+        else:
+            event[name] = value
+
+    # WHEN the handler gets it
+    result = h.run(event)
+
+    # THEN exactly one FAILED answer before the deadline, a short printable sentence naming the field,
+    # no call at all, the pool untouched
+    assert len(result.answers) == 1
+    reason = result.body["Reason"]
+    assert result.body["Status"] == "FAILED"
+    assert reason.startswith("Invalid event: ") and names in reason, reason
+    assert reason.endswith("nothing was changed"), reason
+    assert len(reason) <= c.MAX_REASON_LENGTH and reason.isprintable(), repr(reason)
+    assert h.calls() == []
+    assert managed(h.pool()) == OLD_SETTINGS
