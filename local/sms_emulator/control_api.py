@@ -128,7 +128,7 @@ class ControlApi:
             raise ValueError(
                 f"unknown roles arguments {unknown}; known: ['assumable_after_seconds', 'role_arn']"
             )
-        return self.backend.add_role(body.get("role_arn"), body.get("assumable_after_seconds", 0))  # type: ignore[arg-type]
+        return self.backend.add_role(body.get("role_arn", ""), body.get("assumable_after_seconds", 0))
 
     def _reset(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
         self.reset()

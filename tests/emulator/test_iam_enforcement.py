@@ -205,16 +205,14 @@ def test_every_operation_is_authorized_on_the_resource_the_service_authorization
     assert error_of(excinfo) == denied(action, resource)
 
 
+def allowed_on_star_when(action: str, key: str, value: str) -> dict[str, Any]:
+    """A policy allowing ``action`` on ``*`` only when the context key ``key`` equals ``value``."""
+    condition = {"StringEquals": {key: value}}
+    return document({"Effect": "Allow", "Action": action, "Resource": "*", "Condition": condition})
+
+
 def test_tags_of_a_create_request_are_condition_keys(sms: Any, control: Any, error_of: Any) -> None:
-    only_team_tags = document(
-        {
-            "Effect": "Allow",
-            "Action": "sms-voice:CreateOptOutList",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:RequestTag/team": "alerts"}},
-        }
-    )
-    control.enforce_iam([only_team_tags])
+    control.enforce_iam([allowed_on_star_when("sms-voice:CreateOptOutList", "aws:RequestTag/team", "alerts")])
 
     created = sms.create_opt_out_list(OptOutListName="tagged", Tags=[{"Key": "team", "Value": "alerts"}])
     with pytest.raises(sms.exceptions.AccessDeniedException):
@@ -224,15 +222,7 @@ def test_tags_of_a_create_request_are_condition_keys(sms: Any, control: Any, err
 
 
 def test_a_region_condition_sees_the_region_of_the_request(client_in: Any, control: Any) -> None:
-    us_only = document(
-        {
-            "Effect": "Allow",
-            "Action": "sms-voice:DescribePools",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
-        }
-    )
-    control.enforce_iam([us_only])
+    control.enforce_iam([allowed_on_star_when("sms-voice:DescribePools", "aws:RequestedRegion", "us-east-1")])
 
     assert client_in("us-east-1").describe_pools()["Pools"] == []
     with pytest.raises(client_in("eu-west-1").exceptions.AccessDeniedException):
