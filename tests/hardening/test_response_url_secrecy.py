@@ -142,6 +142,29 @@ def _response_url_drops_the_connection_first(h: Harness) -> dict[str, Any]:
     return h.event("Update", NEW, old_properties=OLD)
 
 
+def _duplicate_delivery(h: Harness) -> dict[str, Any]:
+    # Delivered once here; the test delivers it again, and the answer is replayed from the ledger.
+    event = h.event("Update", NEW, old_properties=OLD)
+    h.run(event)
+    return event
+
+
+def _event_without_request_fields(h: Harness) -> dict[str, Any]:
+    event = h.event("Create", NEW)
+    for name in ("StackId", "RequestId", "LogicalResourceId"):
+        del event[name]
+    return event
+
+
+def _unknown_request_type(h: Harness) -> dict[str, Any]:
+    return {**h.event("Update", NEW, old_properties=OLD), "RequestType": "Upsert"}
+
+
+def _role_never_assumable(h: Harness) -> dict[str, Any]:
+    h.control.add_role(str(NEW["TwoWayChannelRole"]), 3600)
+    return h.event("Create", NEW)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "create-success": _success_create,
     "update-success": _success_update,
@@ -161,6 +184,10 @@ SCENARIOS: dict[str, Scenario] = {
     "pool-stays-creating": _stays_creating,
     "response-url-503-then-200": _response_url_answers_503_first,
     "response-url-drops-connection": _response_url_drops_the_connection_first,
+    "duplicate-delivery": _duplicate_delivery,
+    "event-without-request-fields": _event_without_request_fields,
+    "unknown-request-type": _unknown_request_type,
+    "role-never-assumable": _role_never_assumable,
 }
 
 
