@@ -36,6 +36,9 @@ _POOL_ARN = re.compile(
 _LIST_ARN = re.compile(
     r"arn:(?P<partition>[^:]*):sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):opt-out-list/(?P<name>.+)"
 )
+# An IAM role ARN: global (no region), a 12-digit account, a path and name of IAM's characters (IAM User
+# Guide, "IAM identifiers").
+_ROLE_ARN = re.compile(r"arn:(?P<partition>[\w-]+):iam::\d{12}:role/[\w+=,.@/-]+")
 
 # UpdatePool members that change a stored setting, in the API's order.
 POOL_SETTINGS = (
@@ -197,7 +200,8 @@ def check_role_arn(region: str, field: str, value: str) -> None:
     """An IAM role ARN of the request's partition: ``arn:<partition>:iam::<account>:role/<path/name>``
     (IAM identifiers, "IAM ARNs"). Anything else answers ``ValidationException INVALID_ARN``."""
     partition = partition_of(region)
-    if not re.fullmatch(rf"arn:{re.escape(partition)}:iam::\d{{12}}:role/[\w+=,.@/-]+", value):
+    match = _ROLE_ARN.fullmatch(value)
+    if match is None or match.group("partition") != partition:
         raise invalid_arn(
             field,
             f"{field} must be an IAM role ARN (arn:{partition}:iam::<account>:role/<name>), got '{value}'.",
@@ -392,9 +396,7 @@ class SmsBackend:
         """Register a role (control API) that the service can assume only ``assumable_after_seconds``
         from now; UpdatePool naming it in ``TwoWayChannelRole`` before then is refused. Unregistered
         roles are assumable. Raises ValueError for a bad ARN or a negative delay."""
-        if not isinstance(role_arn, str) or not re.fullmatch(
-            r"arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]+", role_arn
-        ):
+        if not isinstance(role_arn, str) or not _ROLE_ARN.fullmatch(role_arn):
             raise ValueError(
                 "role_arn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>), "
                 f"got {role_arn!r}"
