@@ -145,14 +145,20 @@ class IamEnforcer:
         self._lock = threading.Lock()
         self._policies: list[dict[str, Any]] | None = None
         self._principal_arn: str | None = None
+        self._access_key_id: str | None = None
 
-    def enforce(self, policies: Any, principal_arn: str | None = None) -> None:
+    def enforce(
+        self, policies: Any, principal_arn: str | None = None, access_key_id: str | None = None
+    ) -> None:
         """Turn enforcement on with ``policies`` (identity-based policy documents with literal ARNs).
 
         Args:
             policies: a non-empty list of policy documents; checked with ``iam.check_policies``.
             principal_arn: the caller named in denials and in ``aws:PrincipalArn``. Default: None
                 (``arn:<partition>:sts::123456789012:assumed-role/emulator/session``)
+            access_key_id: check only requests signed with this access key ID (the caller these
+                policies belong to, e.g. the Lambda's credentials), and let every other caller through
+                (e.g. the deploy driver acting as CloudFormation). Default: None (every request)
 
         Raises:
             ValueError: naming the policy, the statement and the value that cannot be evaluated.
@@ -162,30 +168,39 @@ class IamEnforcer:
             not isinstance(principal_arn, str) or not principal_arn.startswith("arn:")
         ):
             raise ValueError(f"principal_arn must be an ARN or null, got {principal_arn!r}")
+        if access_key_id is not None and (not isinstance(access_key_id, str) or not access_key_id):
+            raise ValueError(f"access_key_id must be a non-empty string or null, got {access_key_id!r}")
         with self._lock:
             self._policies = copy.deepcopy(checked)
             self._principal_arn = principal_arn
+            self._access_key_id = access_key_id
 
     def clear(self) -> None:
         """Turn enforcement off (every request is allowed, as before ``enforce``)."""
         with self._lock:
             self._policies = None
             self._principal_arn = None
+            self._access_key_id = None
 
     def snapshot(self) -> dict[str, Any]:
-        """``{"enabled": bool, "policies": [...], "principal_arn": str | None}``."""
+        """``{"enabled": bool, "policies": [...], "principal_arn": str | None,
+        "access_key_id": str | None}``."""
         with self._lock:
             return {
                 "enabled": self._policies is not None,
                 "policies": copy.deepcopy(self._policies or []),
                 "principal_arn": self._principal_arn,
+                "access_key_id": self._access_key_id,
             }
 
-    def authorize(self, operation: str, params: dict[str, Any], region: str) -> None:
-        """Raise ``AccessDeniedException`` for the first check of the request IAM would deny."""
+    def authorize(
+        self, operation: str, params: dict[str, Any], region: str, access_key_id: str | None = None
+    ) -> None:
+        """Raise ``AccessDeniedException`` for the first check of the request IAM would deny.
+        ``access_key_id`` is the request's SigV4 access key (None when unsigned)."""
         with self._lock:
-            policies, principal = self._policies, self._principal_arn
-        if policies is None:
+            policies, principal, scoped_to = self._policies, self._principal_arn, self._access_key_id
+        if policies is None or (scoped_to is not None and access_key_id != scoped_to):
             return
         principal = principal or default_principal(region)
         base = _principal_context(principal, region)

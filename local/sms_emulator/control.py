@@ -163,7 +163,13 @@ class EmulatorControl:
         self._call("DELETE", "calls")
 
     # --- IAM enforcement ---
-    def enforce_iam(self, policies: list[dict[str, Any]], principal_arn: str | None = None) -> dict[str, Any]:
+    def enforce_iam(
+        self,
+        policies: list[dict[str, Any]],
+        principal_arn: str | None = None,
+        *,
+        access_key_id: str | None = None,
+    ) -> dict[str, Any]:
         """Turn IAM enforcement on: from now on every SMS call is authorized against ``policies`` as IAM
         would authorize it (action ``sms-voice:<Operation>`` on the resources the Service Authorization
         Reference names, plus ``iam:PassRole`` on ``TwoWayChannelRole`` with ``iam:PassedToService``),
@@ -177,9 +183,13 @@ class EmulatorControl:
             principal_arn: the caller named in denials and in ``aws:PrincipalArn``, e.g. the
                 provider role's session. Default: None
                 (``arn:aws:sts::123456789012:assumed-role/emulator/session``)
+            access_key_id: check only requests signed with this access key ID, so one caller (the
+                handler, given its own ``AWS_ACCESS_KEY_ID``) is held to ``policies`` while another
+                (a deploy driver acting as CloudFormation, with other keys) is not. Default: None
+                (every request is checked)
 
         Returns:
-            ``{"enabled": True, "policies": [...], "principal_arn": ...}``.
+            ``{"enabled": True, "policies": [...], "principal_arn": ..., "access_key_id": ...}``.
 
         Raises:
             EmulatorControlError: naming the policy, statement and value the emulator cannot evaluate
@@ -189,7 +199,7 @@ class EmulatorControl:
             >>> control.enforce_iam([{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             ...     "Action": "sms-voice:DescribePools", "Resource": "*"}]}])  # doctest: +SKIP
         """
-        body = {"policies": list(policies), "principal_arn": principal_arn}
+        body = {"policies": list(policies), "principal_arn": principal_arn, "access_key_id": access_key_id}
         return dict(self._call("POST", "iam", body))
 
     def clear_iam(self) -> None:
@@ -197,7 +207,7 @@ class EmulatorControl:
         self._call("DELETE", "iam")
 
     def iam(self) -> dict[str, Any]:
-        """``{"enabled", "policies", "principal_arn"}``: the IAM enforcement in force."""
+        """``{"enabled", "policies", "principal_arn", "access_key_id"}``: the IAM enforcement in force."""
         return dict(self._call("GET", "iam"))
 
     # --- Roles ---

@@ -15,10 +15,12 @@
 | ``DELETE /_emulator/calls``        |                                                | ``{}``            |
 | ``GET /_emulator/health``          |                                                | ``{"ok": true}``  |
 | ``POST /_emulator/iam``            | ``{policies: [<policy document>, ...],         | the IAM state     |
-|                                    | principal_arn}``: IAM enforcement on           |                   |
+|                                    | principal_arn, access_key_id}``: IAM           |                   |
+|                                    | enforcement on                                 |                   |
 | ``GET /_emulator/iam``             |                                                | ``{enabled,       |
 |                                    |                                                | policies,         |
-|                                    |                                                | principal_arn}``  |
+|                                    |                                                | principal_arn,    |
+|                                    |                                                | access_key_id}``  |
 | ``DELETE /_emulator/iam``          | IAM enforcement off (``reset`` does it too)    | ``{}``            |
 | ``POST /_emulator/roles``          | ``{role_arn, assumable_after_seconds}``        | the role          |
 | ``GET /_emulator/roles``           |                                                | ``[role, ...]``   |
@@ -112,10 +114,11 @@ class ControlApi:
         }
 
     def _enforce_iam(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-        unknown = sorted(set(body) - {"policies", "principal_arn"})
+        known = ["access_key_id", "policies", "principal_arn"]
+        unknown = sorted(set(body) - set(known))
         if unknown:
-            raise ValueError(f"unknown iam arguments {unknown}; known: ['policies', 'principal_arn']")
-        self.enforcer.enforce(body.get("policies"), body.get("principal_arn"))
+            raise ValueError(f"unknown iam arguments {unknown}; known: {known}")
+        self.enforcer.enforce(body.get("policies"), body.get("principal_arn"), body.get("access_key_id"))
         return self.enforcer.snapshot()
 
     def _clear_iam(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from .validation import operation_model, operation_names, validate
 TARGET_PREFIX = "PinpointSMSVoiceV2."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 _REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
+_ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 
 
 class Headers(Protocol):
@@ -60,6 +61,12 @@ def region_of(headers: Headers) -> str:
     """The region of the SigV4 credential scope in ``Authorization``; us-east-1 when absent."""
     match = _REGION.search(headers.get("Authorization", "") or "")
     return match.group(1) if match else DEFAULT_REGION
+
+
+def access_key_of(headers: Headers) -> str | None:
+    """The access key ID of the SigV4 credential in ``Authorization``; None when unsigned."""
+    match = _ACCESS_KEY.search(headers.get("Authorization", "") or "")
+    return match.group(1) if match else None
 
 
 def shape_output(shape: Shape | None, value: Any) -> Any:
@@ -164,7 +171,7 @@ class Dispatcher:
         }
         version = self.backend.version
         try:
-            outcome = self._answer(operation, target, region, raw_body, entry)
+            outcome = self._answer(operation, target, region, access_key_of(headers), raw_body, entry)
         finally:
             self._record(entry)
             if self.on_change is not None and self.backend.version != version:
@@ -172,7 +179,13 @@ class Dispatcher:
         return outcome
 
     def _answer(
-        self, operation: str, target: str, region: str, raw_body: bytes, entry: dict[str, Any]
+        self,
+        operation: str,
+        target: str,
+        region: str,
+        access_key: str | None,
+        raw_body: bytes,
+        entry: dict[str, Any],
     ) -> Outcome:
         try:
             if not target.startswith(TARGET_PREFIX) or operation not in operation_names():
@@ -188,7 +201,7 @@ class Dispatcher:
                     return wire
             if not self.limiter.allow(operation):
                 raise ThrottlingException("Rate exceeded")
-            result = self._dispatch(operation, region, params)
+            result = self._dispatch(operation, region, params, access_key)
             if fault is not None and fault.kind == "omit_members":
                 assert fault.members is not None  # checked when the fault was added
                 result = omit_members(result, fault.members)
@@ -208,7 +221,9 @@ class Dispatcher:
             raise SerializationException("Request body must be a JSON object.")
         return params
 
-    def _dispatch(self, operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _dispatch(
+        self, operation: str, region: str, params: dict[str, Any], access_key: str | None = None
+    ) -> dict[str, Any]:
         handler = self._handlers.get(operation)
         if handler is None:
             raise ValidationException(
@@ -218,7 +233,7 @@ class Dispatcher:
         validate(operation, params)
         # Authorization after validation: the resources a request authorizes on are read from
         # well-typed members (an emulator's choice; a malformed request fails either way).
-        self.enforcer.authorize(operation, params, region)
+        self.enforcer.authorize(operation, params, region, access_key)
         result = handler(region, params)
         return shape_output(operation_model(operation).output_shape, result)  # type: ignore[no-any-return]
 

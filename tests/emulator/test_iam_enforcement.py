@@ -60,7 +60,7 @@ def denied(
 
 
 def test_enforcement_is_off_until_asked_for(sms: Any, pools: None, control: Any) -> None:
-    assert control.iam() == {"enabled": False, "policies": [], "principal_arn": None}
+    assert control.iam() == {"enabled": False, "policies": [], "principal_arn": None, "access_key_id": None}
     assert len(sms.describe_pools()["Pools"]) == 2
 
 
@@ -229,9 +229,37 @@ def test_a_region_condition_sees_the_region_of_the_request(client_in: Any, contr
         client_in("eu-west-1").describe_pools()
 
 
+def test_enforcement_scoped_to_an_access_key_checks_only_requests_signed_with_it(
+    server: Any, pools: None, control: Any
+) -> None:
+    def client_with(key: str) -> Any:
+        return boto3.client(
+            "pinpoint-sms-voice-v2",
+            endpoint_url=server.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key="secret",
+        )
+
+    control.enforce_iam([PROVIDER_POLICY], PRINCIPAL, access_key_id="AKIAHANDLER")
+    handler, deployer = client_with("AKIAHANDLER"), client_with("AKIADEPLOYER")
+
+    with pytest.raises(handler.exceptions.AccessDeniedException):
+        handler.delete_pool(PoolId=OTHER)
+    deleted = deployer.delete_pool(PoolId=OTHER)
+
+    assert deleted["PoolId"] == OTHER
+    assert control.iam()["access_key_id"] == "AKIAHANDLER"
+
+
 def test_clear_iam_and_reset_turn_enforcement_off(sms: Any, pools: None, control: Any) -> None:
     control.enforce_iam([PROVIDER_POLICY], principal_arn=PRINCIPAL)
-    assert control.iam() == {"enabled": True, "policies": [PROVIDER_POLICY], "principal_arn": PRINCIPAL}
+    assert control.iam() == {
+        "enabled": True,
+        "policies": [PROVIDER_POLICY],
+        "principal_arn": PRINCIPAL,
+        "access_key_id": None,
+    }
 
     control.clear_iam()
     sms.describe_pools()
@@ -243,26 +271,35 @@ def test_clear_iam_and_reset_turn_enforcement_off(sms: Any, pools: None, control
 
 
 @pytest.mark.parametrize(
-    ("policies", "principal_arn", "message"),
+    ("policies", "options", "message"),
     [
-        ([], None, "policies must be a non-empty list of IAM policy documents"),
+        ([], {}, "policies must be a non-empty list of IAM policy documents"),
         (
             [
                 document(
                     {"Effect": "Allow", "Action": "sms-voice:*", "Resource": {"Fn::GetAtt": ["Pool", "Arn"]}}
                 )
             ],
-            None,
+            {},
             "policies[0] Statement[0] Resource must be a non-empty string or list of strings",
         ),
-        ([PROVIDER_POLICY], "provider", "principal_arn must be an ARN or null, got 'provider'"),
+        (
+            [PROVIDER_POLICY],
+            {"principal_arn": "provider"},
+            "principal_arn must be an ARN or null, got 'provider'",
+        ),
+        (
+            [PROVIDER_POLICY],
+            {"access_key_id": ""},
+            "access_key_id must be a non-empty string or null, got ''",
+        ),
     ],
 )
 def test_enforce_iam_refuses_what_it_cannot_evaluate_and_stays_off(
-    control: Any, policies: Any, principal_arn: Any, message: str
+    control: Any, policies: Any, options: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(EmulatorControlError) as excinfo:
-        control.enforce_iam(policies, principal_arn)
+        control.enforce_iam(policies, **options)
 
     assert "HTTP 400" in str(excinfo.value) and message in str(excinfo.value)
     assert control.iam()["enabled"] is False

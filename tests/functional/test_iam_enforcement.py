@@ -65,6 +65,7 @@ def test_every_test_runs_under_the_provider_roles_synthesized_policy(
         "enabled": True,
         "policies": provider_policies,
         "principal_arn": provider_principal,
+        "access_key_id": None,
     }
     assert len(statements_of(provider_policies, "sms-voice:UpdatePool")) == 1
     assert statements_of(provider_policies, "iam:PassRole")[0]["Condition"] == {
