@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +59,9 @@ class Check:
     context: dict[str, str | list[str]] = field(default_factory=dict)
 
 
-def _arn_or(region: str, value: str, build: Any) -> str:
+def _arn_or(region: str, value: str, build: Callable[[str, str], str]) -> str:
     # A resource given by ARN authorizes on that ARN; one given by ID or name on the ARN built for it.
-    return value if value.startswith("arn:") else str(build(region, value))
+    return value if value.startswith("arn:") else build(region, value)
 
 
 def _origination_identity_arn(region: str, params: dict[str, Any]) -> str:
