@@ -30,6 +30,14 @@ def _vpc(stack: Stack) -> ec2.Vpc:
     return vpc
 
 
+def _in_a_vpc(h: SimpleNamespace) -> tuple[Stack, PoolSettingsProvider]:
+    """A stack whose provider is in a VPC (its own role and security group), with one PoolSettings."""
+    stack = h.new_stack()
+    provider = PoolSettingsProvider.configure(stack, vpc=_vpc(stack))
+    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
+    return stack, provider
+
+
 def _violations(stack: Stack) -> list[tuple[str, list[str]]]:
     app = stack.node.root
     report = AwsSolutionsChecks(app).validate_scope(app)
@@ -157,12 +165,8 @@ def test_in_a_vpc_the_lambda_gets_exactly_the_network_interface_permissions_it_n
 def test_in_a_vpc_without_security_groups_the_functions_own_group_is_the_one_granted(
     h: SimpleNamespace,
 ) -> None:
-    # GIVEN
-    stack = h.new_stack()
-    vpc = _vpc(stack)
-    # WHEN
-    provider = PoolSettingsProvider.configure(stack, vpc=vpc)
-    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
+    # GIVEN / WHEN
+    stack, provider = _in_a_vpc(h)
     # THEN
     template = Template.from_stack(stack)
     (group,) = provider.function.connections.security_groups
@@ -281,10 +285,7 @@ def test_cdk_nag_sees_the_vpc_policy_wildcards_without_the_providers_acknowledge
     h: SimpleNamespace,
 ) -> None:
     # GIVEN: the same VPC statements in a policy of the test's, which nobody acknowledged
-    stack = h.new_stack()
-    vpc = _vpc(stack)
-    provider = PoolSettingsProvider.configure(stack, vpc=vpc)
-    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
+    stack, provider = _in_a_vpc(h)
     own = provider.node.find_child("VpcAccessPolicy")
     assert isinstance(own, iam.Policy)
     copy = iam.Policy(stack, "Copy", document=own.document, roles=[provider.role])

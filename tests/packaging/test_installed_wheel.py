@@ -11,6 +11,7 @@ proves from their ``__file__``.
 
 import json
 import os
+import re
 import subprocess
 import sysconfig
 import venv
@@ -43,6 +44,9 @@ print(json.dumps({{
     "crhelper": crhelper.__file__,
     "aws_cdk": cdk.__file__,
     "sys_path": sys.path,
+    "version": sms_pool_settings.__version__,
+    "public": sorted(sms_pool_settings.__all__),
+    "init_doc": PoolSettings.__init__.__doc__ or "",
 }}))
 '''
 
@@ -185,3 +189,21 @@ def test_synthesized_template_declares_the_custom_resource_for_the_pool(synthesi
     assert len(custom) == 1
     assert custom[0]["Properties"]["PoolId"] == POOL_ID
     assert custom[0]["Properties"]["DeletionProtectionEnabled"] in (True, "true")
+
+
+@pytest.mark.slow
+def test_the_installed_package_reports_its_version_and_its_public_names(synthesized: dict) -> None:
+    # THEN: __version__ is the wheel's (pyproject.toml's, the one place it is written)
+    config = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (version,) = re.findall(r'^version = "([^"]+)"$', config, flags=re.MULTILINE)
+    assert synthesized["version"] == version
+    assert synthesized["public"] == [
+        "BoolArgument",
+        "PoolSettings",
+        "PoolSettingsProvider",
+        "ProviderOptions",
+        "__version__",
+    ]
+    # THEN: pydoc shows PoolSettings' own constructor text, not Construct's
+    assert synthesized["init_doc"].startswith("Declare the settings of ``pool``")
+    assert "reconcile_token" in synthesized["init_doc"]
