@@ -1,7 +1,7 @@
 """``python -m benchmarks``: run the benchmarks side by side and write RESULTS.md.
 
-    python -m benchmarks             # everything (~10-15 min on 2 cores), writes benchmarks/RESULTS.md
-    python -m benchmarks --quick     # smoke run (~1 min), writes benchmarks/.work/RESULTS.quick.md
+    python -m benchmarks             # everything (~30 min on 2 cores), writes benchmarks/RESULTS.md
+    python -m benchmarks --quick     # smoke run (~2 min), writes benchmarks/.work/RESULTS.quick.md
     python -m benchmarks --sections coldstart,events
 
 A run of only some sections, or a quick one, does not overwrite benchmarks/RESULTS.md unless
@@ -27,7 +27,7 @@ FULL = {
     "verify": True,
     "coldstart_rounds": 20,
     "event_repeats": 5,
-    "updates": 200,
+    "scale_sizes": [1, 10, 50, 200],
 }
 QUICK = {
     "sizes": [1, 10],
@@ -35,7 +35,7 @@ QUICK = {
     "verify": False,
     "coldstart_rounds": 3,
     "event_repeats": 1,
-    "updates": 10,
+    "scale_sizes": [1, 10],
 }
 LATENCY = 0.03  # seconds per API call: a realistic in-region round trip to the SMS API
 RATE = 1.0  # requests per second per operation in the scale section
@@ -131,9 +131,14 @@ def main(argv: list[str] | None = None) -> int:
                         running, repeats=settings["event_repeats"], latency=LATENCY, timeout=timeout
                     )
                 if "scale" in args.sections:
-                    _say(f"scale: {settings['updates']} Updates at {RATE:g} request/s per operation")
+                    _say(f"scale: N={settings['scale_sizes']} Updates at {RATE:g} request/s per operation")
                     result.scale = scale.run(
-                        running, updates=settings["updates"], rate=RATE, timeout=timeout, latency=LATENCY
+                        running,
+                        sizes=settings["scale_sizes"],
+                        rate=RATE,
+                        timeout=timeout,
+                        latency=LATENCY,
+                        say=_say,
                     )
 
         attempt("events/scale", run_live)

@@ -11,7 +11,9 @@ from . import templates
 from .coldstart import ColdStartResult
 from .events import HANDLERS, SCENARIOS, EventsResult
 from .events import LABELS as EVENT_LABELS
-from .scale import ScaleResult
+from .model import Modelled, burst_bound
+from .scale import LABELS as SCALE_LABELS
+from .scale import ScaleResult, ScaleRun
 from .stats import summarize
 from .synth import LABELS, SynthResult
 
@@ -22,6 +24,9 @@ MIN_POOLS_PER_STACK = 490
 MAX_ASSET_BYTES = 25_000  # "25 KB", read as the stricter decimal kilobytes
 MAX_COLD_START_RATIO = 1.05
 MAX_DELETE_SECONDS = 1.0
+MAX_CALL_RATIO = 1.5  # API calls, throttled included, over the minimum of 2 per update
+MAX_SCALE_TIME_RATIO = 1.15  # wall time over updates / rate
+SCALE_OPERATIONS = ("DescribePools", "UpdatePool")
 X = "\N{MULTIPLICATION SIGN}"
 
 
@@ -164,7 +169,47 @@ def targets(r: Results) -> list[Target]:
         )
     else:
         found.append(Target("Synth no slower than AwsCustomResource (same run)", "-", None))
+    found += _scale_targets(r.scale)
     return found
+
+
+def _scale_targets(sc: ScaleResult | None) -> list[Target]:
+    """The issue-15 targets at the largest N measured, for the handler's default policy."""
+    names = [
+        f"API calls (throttled included) ≤ {MAX_CALL_RATIO}{X} the minimum, N concurrent Updates",
+        f"Wall time ≤ {MAX_SCALE_TIME_RATIO}{X} the ideal, N concurrent Updates",
+        "N/N SUCCESS within the Lambda timeout, N concurrent Updates",
+    ]
+    runs = [run for run in sc.runs if run.policy == "default" and not run.lanes] if sc else []
+    if not sc or not runs:
+        return [Target(name, "-", None) for name in names]
+    run = max(runs, key=lambda one: one.updates)
+    before = sc.find(run.updates, "before")
+    was = (
+        f"; before: {before.call_ratio:.2f}{X}, {sc.ratio(before):.2f}{X},"
+        f" {before.successes}/{before.updates}"
+        if before
+        else ""
+    )
+    return [
+        Target(
+            names[0].replace("N concurrent", f"N={run.updates} concurrent"),
+            f"{run.call_ratio:.2f}{X} ({run.total_calls} for {run.minimum_calls}){was}",
+            run.call_ratio <= MAX_CALL_RATIO,
+        ),
+        Target(
+            names[1].replace("N concurrent", f"N={run.updates} concurrent"),
+            f"{sc.ratio(run):.2f}{X} ({run.seconds:.0f} s for {sc.ideal(run.updates):.0f} s)",
+            sc.ratio(run) <= MAX_SCALE_TIME_RATIO,
+        ),
+        Target(
+            names[2]
+            .replace("N/N", f"{run.updates}/{run.updates}")
+            .replace("N concurrent", f"N={run.updates} concurrent"),
+            f"{run.successes}/{run.updates}",
+            run.successes == run.updates,
+        ),
+    ]
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -387,24 +432,154 @@ def _events(ev: EventsResult) -> list[str]:
     return [*lines, ""]
 
 
+def _calls(run: ScaleRun) -> str:
+    return " + ".join(f"{run.calls.get(op, 0)}" for op in SCALE_OPERATIONS)
+
+
+def _throttled(run: ScaleRun) -> str:
+    return " + ".join(f"{run.throttled.get(op, 0)}" for op in SCALE_OPERATIONS)
+
+
+def _scale_row(sc: ScaleResult, run: ScaleRun, label: str) -> str:
+    return (
+        f"| {run.updates} | {label} | {run.successes} / {run.updates} | {run.seconds:.1f} s |"
+        f" {sc.ratio(run):.2f}{X} | {_calls(run)} | {run.calls_per_update:.2f} | {run.call_ratio:.2f}{X} |"
+        f" {_throttled(run)} |"
+    )
+
+
+def _modelled_row(label: str, m: Modelled, rate: float) -> str:
+    return f"| {label} | {m.calls} | {m.call_ratio:.2f}{X} | {m.seconds:.1f} s | {m.ratio(rate):.2f}{X} |"
+
+
 def _scale(sc: ScaleResult) -> list[str]:
+    sizes = sorted({run.updates for run in sc.runs if not run.lanes})
     lines = [
         "## Scale",
         "",
-        f"{sc.updates} concurrent Updates (each changes one setting: one `DescribePools` and one `UpdatePool`"
-        f" needed), one thread each in one process, each with its own LambdaContext of {sc.timeout:.0f} s"
-        f" (the construct's Lambda timeout); the emulator allows {sc.rate:g} request/s per operation and"
-        f" adds {sc.latency * 1000:.0f} ms per call. Ideal = updates / rate = {sc.ideal:.0f} s.",
+        "Concurrent Updates, each changing one setting of its own pool (one `DescribePools` and one"
+        " `UpdatePool` needed, so the minimum is 2 calls per update), against the emulator limited to"
+        f" {sc.rate:g} request/s per operation with {sc.latency * 1000:.0f} ms added per call. Each"
+        " invocation runs in its own process, forked from a server that has imported the handler (as each"
+        " Lambda invocation has its own execution environment: they share only the quota), with its own"
+        f" LambdaContext of {sc.timeout:.0f} s (the construct's Lambda timeout); all start at one barrier."
+        " The two handlers are the same code with different `POOL_SETTINGS_BACKOFF_*` variables (the"
+        " earlier defaults, and today's defaults), run one after the other at each N, alternating which"
+        f" goes first. Ideal = updates / rate. Calls and throttled calls are `DescribePools + UpdatePool`.",
         "",
-        "| Successes | Wall time | Ratio to ideal | API calls (incl. throttled) | Throttled |",
-        "|---|---|---|---|---|",
-        f"| {sc.successes} / {sc.updates} | {sc.seconds:.1f} s | {sc.ratio:.2f}{X} | "
-        + ", ".join(f"{k} {v}" for k, v in sorted(sc.calls.items()))
-        + f" | {sc.throttled} |",
+        "| N | Handler | Successes | Wall time | Ratio to ideal | API calls (incl. throttled) |"
+        " Calls per update | Calls / minimum | Throttled |",
+        "|---:|---|---|---|---|---|---:|---:|---|",
     ]
-    if sc.failures:
-        lines += ["", "Failures:", ""] + [f"- {n} {X} {reason}" for reason, n in sc.failures.most_common(5)]
+    for n in sizes:
+        for policy, label in SCALE_LABELS.items():
+            run = sc.find(n, policy)
+            if run:
+                lines.append(_scale_row(sc, run, label))
+    pairs = [(n, sc.find(n, "before"), sc.find(n, "default")) for n in sizes]
+    ratios = [
+        f"N={n}: calls {new.total_calls / old.total_calls:.2f}{X},"
+        f" wall time {new.seconds / old.seconds:.2f}{X}"
+        for n, old, new in pairs
+        if old and new and old.total_calls and old.seconds
+    ]
+    if ratios:
+        lines += ["", "Default over before, same run: " + "; ".join(ratios) + "."]
+    failures = [(run, reason, k) for run in sc.runs for reason, k in run.failures.most_common(3)]
+    if failures:
+        lines += ["", "Failures:", ""] + [
+            f"- N={run.updates} {run.policy}: {k} {X} {reason}" for run, reason, k in failures
+        ]
+    lanes = [run for run in sc.runs if run.lanes]
+    if lanes:
+        lines += [
+            "",
+            "### Lanes: CloudFormation pacing the work (prototype)",
+            "",
+            "The same Updates split into chains, as `DependsOn` between `PoolSettings` would make"
+            " CloudFormation run them; a chain is one process (a warm container) that runs its invocations"
+            " one after another, waiting the stated overhead between an answer and the next invocation."
+            " The overhead stands in for CloudFormation's own time between one resource completing and"
+            " the next starting, which AWS does not document: see the model below for other values.",
+            "",
+            "| N | Chains | Overhead | Successes | Wall time | Ratio to ideal | API calls (incl. throttled) |"
+            " Calls per update | Calls / minimum | Throttled |",
+            "|---:|---:|---|---|---|---|---|---:|---:|---|",
+        ]
+        for run in lanes:
+            row = _scale_row(sc, run, "").split("|")
+            lines.append("|".join([row[0], row[1], f" {run.lanes} ", f" {run.overhead:g} s ", *row[3:]]))
+    if sc.model:
+        lines += _model(sc, sizes)
     return [*lines, ""]
+
+
+def _model(sc: ScaleResult, sizes: list[int]) -> list[str]:
+    m = sc.model
+    assert m is not None
+    largest = max(sizes)
+    lines = [
+        "",
+        "### Model",
+        "",
+        "`benchmarks/model.py` replays the emulator's token bucket (burst 1 per operation) in simulated"
+        " time with the handler's own `pacing.retry_delay`, averaged over 3 seeds. Next to the"
+        " measurement above, it says how far it can be trusted:",
+        "",
+        "| N | Handler | Modelled calls / minimum | Measured | Modelled ratio to ideal | Measured |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        for policy, label in SCALE_LABELS.items():
+            modelled, run = m.policies.get((policy, n)), sc.find(n, policy)
+            if modelled and run:
+                lines.append(
+                    f"| {n} | {label} | {modelled.call_ratio:.2f}{X} | {run.call_ratio:.2f}{X} |"
+                    f" {modelled.ratio(sc.rate):.2f}{X} | {sc.ratio(run):.2f}{X} |"
+                )
+    lines += [
+        "",
+        f"Other backoff policies at N={largest} (the ceiling doubles from the first figure to the second;"
+        " full jitter draws the wait from 0 to the ceiling, ¼-floor from a quarter of it):",
+        "",
+        "| Policy | Calls | Calls / minimum | Wall time | Ratio to ideal |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [_modelled_row(label, mm, sc.rate) for label, mm in m.frontier.items()]
+    lines += [
+        "",
+        "What no policy of a single invocation can beat: the *oracle* knows at every slot how many"
+        " invocations still wait and has each call in that slot with probability x / waiting, the best"
+        " x for the time limit; only its `DescribePools` calls can be throttled.",
+        "",
+        "| N | Time limit | Best x | Calls | Calls / minimum | Ratio to ideal |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for (n, limit), found in m.oracle.items():
+        if found:
+            x, mm = found
+            lines.append(
+                f"| {n} | ≤ {limit:.2f}{X} | {x:.1f} | {mm.calls} | {mm.call_ratio:.2f}{X} |"
+                f" {mm.ratio(sc.rate):.2f}{X} |"
+            )
+    counts = sorted({k for k, _ in m.lanes})
+    overheads = sorted({o for _, o in m.lanes})
+    lines += [
+        "",
+        f"Lanes at N={largest} with the handler's default policy, calls / minimum and ratio to ideal, by"
+        " number of chains (rows) and CloudFormation's overhead per resource (columns):",
+        "",
+        "| Chains | " + " | ".join(f"{o:g} s" for o in overheads) + " |",
+        "|---:|" + "---|" * len(overheads),
+    ]
+    for k in counts:
+        cells = [m.lanes[(k, o)] for o in overheads]
+        lines.append(
+            f"| {k} | "
+            + " | ".join(f"{c.call_ratio:.2f}{X}, {c.ratio(sc.rate):.2f}{X}" for c in cells)
+            + " |"
+        )
+    return lines
 
 
 def _analysis(r: Results) -> list[str]:
@@ -493,7 +668,65 @@ def _analysis(r: Results) -> list[str]:
                 " instead would hide it from cdk-nag's Lambda rules and lose CDK's `Function` wiring, a"
                 " worse trade than about 0.2 s once per synth."
             )
+        elif t.name.startswith(("API calls", "Wall time")) and r.scale:
+            lines += _scale_why(r.scale, t.name.startswith("API calls"))
     return [*lines, "", *caveats]
+
+
+def _scale_why(sc: ScaleResult, calls: bool) -> list[str]:
+    """Why the default policy misses a scale target: the bounds the model puts on any policy."""
+    runs = [run for run in sc.runs if run.policy == "default" and not run.lanes]
+    if not runs:
+        return []
+    n = max(run.updates for run in runs)
+    if not calls:
+        run = max(runs, key=lambda one: one.updates)
+        before = sc.find(n, "before")
+        fitting = [m for m in (sc.model.frontier.values() if sc.model else []) if m.ratio(sc.rate) <= 1.15]
+        cheapest = min((m.call_ratio for m in fitting), default=None)
+        frontier = (
+            f" In the model, the cheapest policy within {MAX_SCALE_TIME_RATIO}{X} makes {cheapest:.2f}{X}"
+            " the minimum (Scale, Model)."
+            if cheapest is not None
+            else ""
+        )
+        earlier = (
+            f" The earlier full jitter took {sc.ratio(before):.2f}{X} the ideal for"
+            f" {before.call_ratio:.2f}{X} the minimum in calls; the default takes {sc.ratio(run):.2f}{X}"
+            f" for {run.call_ratio:.2f}{X}."
+            if before
+            else ""
+        )
+        return [
+            "  Fewer calls cost time: a wait long enough to keep an invocation off the quota also leaves"
+            f" slots unused when the crowd thins.{frontier}{earlier}"
+        ]
+    lines = [
+        f"  First round: all {n} invocations start together and none can know how many others run (each"
+        " Lambda invocation has its own execution environment; the event carries no count), and"
+        " delaying the first call would slow a deploy of one pool; so all but one first `DescribePools`"
+        f" are throttled, {burst_bound(n):.2f}{X} the minimum before any retry is placed."
+    ]
+    oracle = sc.model.oracle.get((n, MAX_SCALE_TIME_RATIO)) if sc.model else None
+    if oracle:
+        x, best = oracle
+        lines.append(
+            f"  Retries: even an invocation that knew at every slot how many others still wait could only"
+            f" pick its slot at random; the best such oracle within {MAX_SCALE_TIME_RATIO}{X} the ideal"
+            f" makes {best.call_ratio:.2f}{X} the minimum at N={n} (x = {x:.1f} calls per slot). No"
+            " backoff policy in the handler can therefore meet the target; it takes a queue shared by the"
+            " invocations, which only CloudFormation can provide (lanes: Scale, Lanes and Model)."
+        )
+    lanes = [run for run in sc.runs if run.lanes]
+    for run in lanes:
+        lines.append(
+            f"  Measured with {run.lanes} chain(s) and {run.overhead:g} s of CloudFormation overhead per"
+            f" resource: {run.call_ratio:.2f}{X} the minimum in {sc.ratio(run):.2f}{X} the ideal,"
+            f" {run.successes}/{run.updates} SUCCESS. AWS does not document CloudFormation's time between"
+            " a resource completing and a dependent one starting, so the construct cannot pick the number"
+            " of chains that matches the quota; the model's lanes table shows what a mismatch costs."
+        )
+    return lines
 
 
 def _caveats(r: Results) -> list[str]:
