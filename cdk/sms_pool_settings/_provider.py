@@ -434,32 +434,33 @@ class PoolSettingsProvider(Construct):
             security_groups=options.security_groups,
             description="Custom::SmsPoolSettings provider: applies declared SMS pool settings",
         )
-        vpc_policy = self._grant_network_interfaces() if options.vpc is not None else None
-        if self.owns_role:
-            self._depend_on_policies_only(vpc_policy)
+        if options.vpc is not None:
+            self._grant_network_interfaces()
         # The role's statements are written when CDK prepares the app, after every PoolSettings of the
         # stack has registered, and before the role's own aspect decides whether to split its policy.
         Aspects.of(self).add(_WriteGrants(self), priority=AspectPriority.MUTATING)
         self._service_token = self.function.function_arn
 
-    def _depend_on_policies_only(self, vpc_policy: iam.Policy | None) -> None:
-        """The Function waits for the role's policies, not for the role itself.
+    def _depend_on_all_but_the_role(self) -> None:
+        """The Function waits for everything CDK makes it wait for except the role resource itself.
 
         Function makes its resource depend on the whole role construct: the role (already implied by the
         Fn::GetAtt of its ARN, which cfn-lint flags as W3005) and its DefaultPolicy (needed, so the
-        permissions exist before the first invocation). Keep only the policies. The role's policy never
-        overflows into managed policies (see INLINE_POLICY_BUDGET), so nothing else is needed.
+        permissions exist before the first invocation). Everything else it depends on stays: the VPC
+        policy, and in a VPC the subnets' routes CDK adds so the Lambda can reach the endpoints. Called
+        when the app is prepared, so dependencies added after the constructor count too. The role's
+        policy never overflows into managed policies (see INLINE_POLICY_BUDGET).
         """
-        policies = [self.role.node.find_child("DefaultPolicy").node.default_child]
-        if vpc_policy is not None:
-            policies.append(vpc_policy.node.default_child)
         function_resource = self.function.node.default_child
-        assert isinstance(function_resource, CfnResource)
-        logical_ids = []
-        for policy in policies:
-            assert isinstance(policy, CfnResource)
-            logical_ids.append(policy.logical_id)
-        function_resource.add_override("DependsOn", logical_ids)
+        role_resource = self.role.node.default_child
+        assert isinstance(function_resource, CfnResource) and isinstance(role_resource, CfnResource)
+        role_path = role_resource.node.path  # jsii may hand back another proxy of the same construct
+        logical_ids = set()
+        for dependency in (*self.function.node.dependencies, *function_resource.node.dependencies):
+            for construct in dependency.node.find_all():
+                if isinstance(construct, CfnResource) and construct.node.path != role_path:
+                    logical_ids.add(self._stack.resolve(construct.logical_id))
+        function_resource.add_override("DependsOn", sorted(logical_ids))
 
     def _grant_network_interfaces(self) -> iam.Policy | None:
         """The network interface permissions a Lambda in a VPC needs, in a policy of their own.
@@ -569,6 +570,8 @@ class PoolSettingsProvider(Construct):
         if self._finalized:
             return
         self._finalized = True
+        if self.owns_role:
+            self._depend_on_all_but_the_role()
         groups = (self._pools, self._roles)
         # Fall back one kind at a time, the most numerous first, until the listed ARNs fit.
         for grants in sorted(groups, key=lambda g: len(g.arns), reverse=True):

@@ -148,13 +148,21 @@ def test_in_a_vpc_the_lambda_gets_exactly_the_network_interface_permissions_it_n
         },
     ]
     assert policy["Properties"]["Roles"] == [stack.resolve(provider.role.role_name)]
-    # THEN: the function waits for both policies, so its network interfaces can be created at once
+    # THEN: the function waits for both policies, so its network interfaces can be created at once, and
+    # for the private subnets' routes (as CDK has any Lambda in a VPC wait), but not for the role itself
     (default_policy_id,) = [
         logical_id
         for logical_id in template.find_resources("AWS::IAM::Policy")
         if logical_id.startswith("SmsPoolSettingsProviderRoleDefaultPolicy")
     ]
-    assert function["DependsOn"] == [default_policy_id, policy_id]
+    routes = [
+        logical_id
+        for logical_id, resource in template.to_json()["Resources"].items()
+        if logical_id.startswith("VpcPrivateSubnet")
+        and resource["Type"] in ("AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation")
+    ]
+    assert len(routes) == 4
+    assert function["DependsOn"] == sorted([default_policy_id, policy_id, *routes])
     # THEN: no AWS managed policy (AWSLambdaVPCAccessExecutionRole would allow all of it on "*")
     (role,) = template.find_resources(
         "AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("PoolSettings")}}
