@@ -55,7 +55,7 @@ def retry_delay(
     timeouts: Timeouts,
     *,
     throttled: bool,
-    uniform: Callable[[float, float], float] = random.uniform,
+    uniform: Callable[[float, float], float] | None = None,
 ) -> float:
     """Seconds to wait after attempt ``attempt`` (1-based) failed with a retryable error.
 
@@ -63,7 +63,7 @@ def retry_delay(
         attempt: how many attempts of this call have been made, the failed one included.
         timeouts: gives ``backoff_policy``, ``backoff_base`` and ``backoff_cap``.
         throttled: the attempt failed with one of ``THROTTLING_CODES``.
-        uniform: draws a number between its two arguments. Default: ``random.uniform``.
+        uniform: draws a number between its two arguments. Default: - ``random.uniform``.
 
     Raises:
         ValueError: ``attempt`` is below 1, or ``timeouts.backoff_policy`` is not one of ``POLICIES``.
@@ -77,8 +77,9 @@ def retry_delay(
         1.0
     """
     top = ceiling(attempt, timeouts)
+    draw = uniform or random.uniform  # jitter, not cryptography
     if timeouts.backoff_policy == QUOTA:
-        return float(uniform(top * THROTTLED_FLOOR if throttled else 0.0, top))
+        return float(draw(top * THROTTLED_FLOOR if throttled else 0.0, top))
     if timeouts.backoff_policy == FULL_JITTER:
-        return float(uniform(0.0, top))
+        return float(draw(0.0, top))
     raise ValueError(f"backoff_policy must be one of {', '.join(POLICIES)}, got {timeouts.backoff_policy!r}")

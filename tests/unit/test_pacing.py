@@ -87,3 +87,32 @@ def test_the_docstring_examples_hold():
     import doctest
 
     assert doctest.testmod(pacing).failed == 0
+
+
+def test_the_client_floors_the_waits_after_throttles_but_not_after_server_errors(monkeypatch):
+    import time
+
+    from botocore.exceptions import ClientError
+    from pool_settings_handler import client
+    from pool_settings_handler.timing import Deadline
+
+    def failing(code, status):
+        return ClientError(
+            {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "X"
+        )
+
+    outcomes = [failing("ThrottlingException", 400), failing("InternalServerException", 500), {"ok": True}]
+
+    def method(**params):
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(pacing.random, "uniform", lowest)
+    waits = []
+    answer = client._call(
+        "DescribePools", "p", method, {}, Deadline(time.monotonic() + 100), QUOTA, sleep=waits.append
+    )
+    assert answer == {"ok": True}
+    assert waits == [2 / 4, 0.0]  # attempt 1 throttled: a quarter of 2 s; attempt 2, a 5xx: full jitter
