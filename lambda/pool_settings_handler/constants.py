@@ -25,6 +25,13 @@ PROP_RECONCILE_TOKEN: Final = "ReconcileToken"  # noqa: S105 (a property name, n
 # CloudFormation's own, like ServiceToken: how long it waits for an answer. CDK's CustomResource emits it
 # and CloudFormation passes it on in ResourceProperties, so the handler must accept (and ignore) it.
 PROP_SERVICE_TIMEOUT: Final = "ServiceTimeout"
+# What a Delete (the resource removed, the stack deleted) and an Update that stops managing a setting do
+# with the pool's settings, in CDK's words: "retain" (the default when absent) leaves them, "destroy"
+# puts back the values the pool had before this resource first managed them. Never sent to the API.
+PROP_REMOVAL_POLICY: Final = "RemovalPolicy"
+REMOVAL_RETAIN: Final = "retain"
+REMOVAL_DESTROY: Final = "destroy"
+REMOVAL_POLICIES: Final = (REMOVAL_RETAIN, REMOVAL_DESTROY)
 
 BOOLEAN_SETTINGS: Final = (
     PROP_TWO_WAY_ENABLED,
@@ -53,6 +60,22 @@ ALL_PROPERTIES: Final = (
     PROP_POOL_ID,
     *MANAGED_SETTINGS,
     PROP_RECONCILE_TOKEN,
+    PROP_REMOVAL_POLICY,
+)
+
+# --- Records: what each resource wrote, in SSM Parameter Store (docs/handler.md, "Records") ---------
+# One String parameter per resource: RECORD_PREFIX/<pool ID>/<stack UUID>/<logical ID>. The construct
+# grants the ssm: actions on this prefix only.
+RECORD_PREFIX: Final = "/sms-pool-settings"
+# A Standard-tier parameter's value holds at most 4 KB (Systems Manager User Guide, "Managing parameter
+# tiers").
+MAX_RECORD_BYTES: Final = 4096
+# The stack statuses in which CloudFormation rolls a failed operation back (CloudFormation User Guide,
+# "Stack status codes"): the events it sends then undo what the failed operation did.
+ROLLBACK_STATUSES: Final = (
+    "ROLLBACK_IN_PROGRESS",
+    "UPDATE_ROLLBACK_IN_PROGRESS",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
 )
 
 # --- Attributes (response Data keys, read with Fn::GetAtt) ---------------------------------------

@@ -15,6 +15,7 @@ CloudFormation hands every scalar over as a string. The rules, each named in the
   ``arn:<partition>:sms-voice:<region>:<account>:opt-out-list/<name>``.
 - When the caller knows the Lambda's partition and region (from its own ARN), every ARN and the Connect
   channel must be in them: the service only accepts resources of its own partition and region.
+- ``RemovalPolicy``: exactly ``"retain"`` (the default when absent) or ``"destroy"``.
 - Anything that is not a string (lists, objects, numbers, null) is rejected.
 """
 
@@ -77,10 +78,12 @@ class PoolSettingsProperties:
         pool_id: the pool ID or ARN as given.
         settings: managed setting name (API parameter name) -> desired value, in
             ``constants.MANAGED_SETTINGS`` order.
+        removal_policy: ``RemovalPolicy``, one of ``constants.REMOVAL_POLICIES``. Default: ``"retain"``.
     """
 
     pool_id: str
     settings: Mapping[str, Setting] = field(default_factory=dict)
+    removal_policy: str = c.REMOVAL_RETAIN
 
 
 def parse_properties(
@@ -128,7 +131,10 @@ def parse_properties(
             settings[name] = _role(value, partition)
         else:
             settings[name] = _opt_out_list(value, partition, region)
-    return PoolSettingsProperties(pool_id=pool_id, settings=settings)
+    policy = properties.get(c.PROP_REMOVAL_POLICY, c.REMOVAL_RETAIN)
+    if policy not in c.REMOVAL_POLICIES:
+        raise InvalidPropertyError(c.PROP_REMOVAL_POLICY, 'expected "retain" or "destroy"', policy)
+    return PoolSettingsProperties(pool_id=pool_id, settings=settings, removal_policy=policy)
 
 
 def _unknown(key: object) -> InvalidPropertyError:

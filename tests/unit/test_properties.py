@@ -113,7 +113,7 @@ def test_flags_accept_exactly_true_or_false(flag, value, shown):
             "Invalid property Tags: unknown property; expected one of PoolId, TwoWayEnabled, "
             "TwoWayChannelArn, TwoWayChannelRole, SelfManagedOptOutsEnabled, OptOutListName, "
             "SharedRoutesEnabled, "
-            "DeletionProtectionEnabled, ReconcileToken",
+            "DeletionProtectionEnabled, ReconcileToken, RemovalPolicy",
         ),
     ],
 )
@@ -286,3 +286,17 @@ def test_a_huge_unknown_key_gives_a_reason_under_256_characters():
 def test_opt_out_list_name_is_taken_from_an_arn():
     assert opt_out_list_name(LIST_ARN) == "MainList"
     assert opt_out_list_name("MainList") == "MainList"
+
+
+def test_removal_policy_is_retain_when_absent_and_never_a_setting():
+    parsed = parse_properties({"PoolId": "pool-1", "SharedRoutesEnabled": "true"})
+    assert parsed.removal_policy == c.REMOVAL_RETAIN
+    chosen = parse_properties({"PoolId": "pool-1", "RemovalPolicy": "destroy"})
+    assert (chosen.removal_policy, dict(chosen.settings)) == (c.REMOVAL_DESTROY, {})
+
+
+@pytest.mark.parametrize("value", ["Destroy", "RETAIN", "snapshot", "", True, ["destroy"], None])
+def test_removal_policy_accepts_exactly_retain_or_destroy(value):
+    reason = reason_of({"PoolId": "pool-1", "RemovalPolicy": value})
+    assert reason.startswith('Invalid property RemovalPolicy: expected "retain" or "destroy", got ')
+    assert repr(value) in reason
