@@ -3,6 +3,7 @@
 npx cdk synth                                   # offline, no credentials needed
 npx cdk synth -c existingPoolId=pool-<32 hex>   # the pool you already have
 npx cdk deploy -c existingPoolId=pool-<32 hex>  # with credentials: their account and region
+npx cdk deploy -c existingPoolId=pool-<32 hex> -c phoneNumberId=phone-<32 hex>  # and a pool on your number
 npx cdk deploy -c reconcile=$BUILD_ID           # re-apply every declared setting (drift correction)
 
 The stack's account and region: ``-c account=`` / ``-c region=`` when given, else the CLI's
@@ -15,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_cdk import App, Environment, Stack
+from aws_cdk import Annotations, App, Environment, Stack
 from aws_cdk import aws_smsvoice as smsvoice
 from constructs import Construct
 from sms_pool_settings import PoolSettings
@@ -40,7 +41,7 @@ class SmsPoolSettingsExample(Stack):
         construct_id: str,
         *,
         existing_pool_id: str,
-        phone_number_id: str,
+        phone_number_id: str | None,
         reconcile_token: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -56,6 +57,13 @@ class SmsPoolSettingsExample(Stack):
             shared_routes_enabled=False,
             reconcile_token=reconcile_token,
         )
+
+        if phone_number_id is None:
+            Annotations.of(self).add_info(
+                "the example's second pool is left out: it needs a phone number of your account "
+                "(-c phoneNumberId=phone-...); only the existing pool's settings are declared"
+            )
+            return
 
         # (2) A pool and an opt-out list created by this stack. The settings PoolSettings manages are kept
         # off the CfnPool: declaring one in both places would make them fight on every deploy.
@@ -95,7 +103,8 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     """Build the example app; ``context`` adds to (or replaces) what ``-c key=value`` gives.
 
     Context keys: ``account``, ``region`` (default: the CLI's CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION,
-    then DEFAULT_CONTEXT), ``existingPoolId``, ``phoneNumberId`` (defaults in DEFAULT_CONTEXT) and
+    then DEFAULT_CONTEXT), ``existingPoolId`` (default in DEFAULT_CONTEXT), ``phoneNumberId`` (the
+    default only without credentials: with them, the created pool is left out unless it is given) and
     ``reconcile`` (any string; no token when absent or empty).
 
     Example:
@@ -107,12 +116,19 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
         cli_default = os.environ.get(CLI_ENVIRONMENT[key]) if key in CLI_ENVIRONMENT else None
         return app.node.try_get_context(key) or cli_default or DEFAULT_CONTEXT.get(key)
 
+    # The default phone number exists only offline (the emulator, a synth without credentials); in a
+    # real account (the CLI found one) the created pool needs -c phoneNumberId=, and is left out without.
+    real_account = bool(os.environ.get(CLI_ENVIRONMENT["account"]))
+    phone_number_id = app.node.try_get_context("phoneNumberId") or (
+        None if real_account else DEFAULT_CONTEXT["phoneNumberId"]
+    )
+
     SmsPoolSettingsExample(
         app,
         STACK_NAME,
         env=Environment(account=setting("account"), region=setting("region")),
         existing_pool_id=setting("existingPoolId"),
-        phone_number_id=setting("phoneNumberId"),
+        phone_number_id=phone_number_id,
         reconcile_token=setting("reconcile") or None,
     )
     return app

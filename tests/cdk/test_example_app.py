@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import Acknowledgment, App, CfnParameter, Environment, Stack, Validations
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from pool_settings_handler.constants import RESOURCE_TYPE
 from sms_pool_settings import PoolSettings
@@ -261,6 +261,37 @@ def test_the_stack_goes_where_the_cli_says_unless_context_says_otherwise(
     assert isinstance(stack, Stack)
     # THEN
     assert (stack.account, stack.region) == expected
+
+
+@pytest.mark.parametrize(
+    ("context", "created_pools"),
+    [({}, 0), ({"phoneNumberId": "phone-ffffffffffffffffffffffffffffffff"}, 1)],
+    ids=["only the existing pool", "with your phone number"],
+)
+def test_with_credentials_the_documented_deploy_command_needs_nothing_that_is_not_in_your_account(
+    h: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, context: dict[str, str], created_pools: int
+) -> None:
+    # GIVEN: `npx cdk deploy -c existingPoolId=...` with credentials (the CLI sets CDK_DEFAULT_ACCOUNT);
+    # the offline default phone number does not exist in a real account
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "222222222222")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
+    # WHEN
+    app = h.example_app({"existingPoolId": DEFAULT_POOL_ID, **context})
+    stack = app.node.find_child(STACK)
+    template = Template.from_stack(stack)
+    # THEN: the existing pool's settings always; the created pool only on a number you named
+    template.resource_count_is(RESOURCE_TYPE, 1 + created_pools)
+    template.resource_count_is("AWS::SMSVOICE::Pool", created_pools)
+    if created_pools:
+        (pool,) = template.find_resources("AWS::SMSVOICE::Pool").values()
+        assert pool["Properties"]["OriginationIdentities"] == [
+            "arn:aws:sms-voice:eu-west-1:222222222222:phone-number/phone-ffffffffffffffffffffffffffffffff"
+        ]
+    else:
+        infos = Annotations.from_stack(stack).find_info(
+            f"/{STACK}", Match.string_like_regexp("phoneNumberId")
+        )
+        assert len(infos) == 1
 
 
 @pytest.mark.slow
