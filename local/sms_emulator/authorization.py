@@ -18,6 +18,11 @@ V2" (Service Authorization Reference, prefix ``sms-voice``, as packaged in parli
 | ``DescribeOptOutLists``| ``sms-voice:DescribeOptOutLists``| each list in ``OptOutListNames`` (OptOutList, |
 |                       |                                 | optional), ``*`` when none is named            |
 | ``DeleteOptOutList``  | ``sms-voice:DeleteOptOutList``  | the list (OptOutList, required)                |
+| ``ListTagsForResource``| ``sms-voice:ListTagsForResource``| the ``ResourceArn`` (Pool, OptOutList, ... one |
+|                       |                                 | of the resource types, required)               |
+| ``TagResource``       | ``sms-voice:TagResource``       | the ``ResourceArn``; ``aws:RequestTag/<key>``, |
+|                       |                                 | ``aws:TagKeys``                                |
+| ``UntagResource``     | ``sms-voice:UntagResource``     | the ``ResourceArn``; ``aws:TagKeys``           |
 
 ``iam:PassRole`` authorizes on the role ARN with ``iam:PassedToService`` set to
 ``sms-voice.amazonaws.com`` (Service Authorization Reference for IAM; IAM User Guide, "Granting a user
@@ -45,9 +50,9 @@ _ASSUMED_ROLE = re.compile(
 )
 
 
-def default_principal(region: str) -> str:
+def default_principal(region: str, account: str = ACCOUNT_ID) -> str:
     """The caller named in denials when no ``principal_arn`` is given: a role session of the account."""
-    return f"arn:{partition_of(region)}:sts::{ACCOUNT_ID}:assumed-role/emulator/session"
+    return f"arn:{partition_of(region)}:sts::{account}:assumed-role/emulator/session"
 
 
 @dataclass(frozen=True)
@@ -59,16 +64,17 @@ class Check:
     context: dict[str, str | list[str]] = field(default_factory=dict)
 
 
-def _arn_or(region: str, value: str, build: Callable[[str, str], str]) -> str:
-    # A resource given by ARN authorizes on that ARN; one given by ID or name on the ARN built for it.
-    return value if value.startswith("arn:") else build(region, value)
+def _arn_or(region: str, value: str, build: Callable[[str, str, str], str], account: str) -> str:
+    # A resource given by ARN authorizes on that ARN; one given by ID or name on the ARN built for it
+    # in the caller's account.
+    return value if value.startswith("arn:") else build(region, value, account)
 
 
-def _origination_identity_arn(region: str, params: dict[str, Any]) -> str:
+def _origination_identity_arn(region: str, params: dict[str, Any], account: str) -> str:
     value = str(params.get("OriginationIdentity", ""))
     if value.startswith("arn:"):
         return value
-    head = f"arn:{partition_of(region)}:sms-voice:{region}:{ACCOUNT_ID}"
+    head = f"arn:{partition_of(region)}:sms-voice:{region}:{account}"
     if value.startswith("phone-"):
         return f"{head}:phone-number/{value}"
     # Anything else is a sender ID: sender-id/${SenderId}/${IsoCountryCode} (the reference's SenderId).
@@ -86,8 +92,9 @@ def _tag_context(params: dict[str, Any]) -> dict[str, str | list[str]]:
     return context
 
 
-def checks_for(operation: str, params: dict[str, Any], region: str) -> list[Check]:
-    """The authorizations ``operation`` with ``params`` needs in ``region``, in the order IAM is asked.
+def checks_for(operation: str, params: dict[str, Any], region: str, account: str = ACCOUNT_ID) -> list[Check]:
+    """The authorizations ``operation`` with ``params`` needs in ``region`` for a caller of
+    ``account`` (Default: ``ACCOUNT_ID``), in the order IAM is asked.
 
     Example:
         >>> [c.resource for c in checks_for("DescribePools", {}, "us-east-1")]
@@ -95,36 +102,46 @@ def checks_for(operation: str, params: dict[str, Any], region: str) -> list[Chec
     """
     action = f"sms-voice:{operation}"
     if operation == "CreatePool":
-        return [Check(action, _origination_identity_arn(region, params), _tag_context(params))]
+        return [Check(action, _origination_identity_arn(region, params, account), _tag_context(params))]
     if operation == "CreateOptOutList":
         return [Check(action, "*", _tag_context(params))]
     if operation == "DescribePools":
         named = params.get("PoolIds") or []
-        return [Check(action, _arn_or(region, p, pool_arn)) for p in named] or [Check(action, "*")]
+        return [Check(action, _arn_or(region, p, pool_arn, account)) for p in named] or [Check(action, "*")]
     if operation == "DescribeOptOutLists":
         named = params.get("OptOutListNames") or []
-        return [Check(action, _arn_or(region, n, opt_out_list_arn)) for n in named] or [Check(action, "*")]
+        checks = [Check(action, _arn_or(region, n, opt_out_list_arn, account)) for n in named]
+        return checks or [Check(action, "*")]
     if operation in ("UpdatePool", "DeletePool"):
-        checks = [Check(action, _arn_or(region, params["PoolId"], pool_arn))]
+        checks = [Check(action, _arn_or(region, params["PoolId"], pool_arn, account))]
         if operation == "UpdatePool" and "TwoWayChannelRole" in params:
             passed = {"iam:PassedToService": SERVICE_PRINCIPAL}
             checks.append(Check("iam:PassRole", params["TwoWayChannelRole"], dict(passed)))
         return checks
     if operation == "DeleteOptOutList":
-        return [Check(action, _arn_or(region, params["OptOutListName"], opt_out_list_arn))]
+        return [Check(action, _arn_or(region, params["OptOutListName"], opt_out_list_arn, account))]
+    if operation == "ListTagsForResource":
+        return [Check(action, params["ResourceArn"])]
+    if operation == "TagResource":
+        # The reference lists aws:RequestTag/${TagKey} and aws:TagKeys for TagResource.
+        return [Check(action, params["ResourceArn"], _tag_context(params))]
+    if operation == "UntagResource":
+        # ... and aws:TagKeys for UntagResource (the keys being removed).
+        return [Check(action, params["ResourceArn"], {"aws:TagKeys": [str(k) for k in params["TagKeys"]]})]
     # An operation the emulator does not implement is refused before authorization; "*" keeps the
     # table total for any other caller.
     return [Check(action, "*")]
 
 
-def _principal_context(principal_arn: str, region: str) -> dict[str, str | list[str]]:
+def _principal_context(principal_arn: str, region: str, account: str) -> dict[str, str | list[str]]:
     match = _ASSUMED_ROLE.fullmatch(principal_arn)
     # For a role session, aws:PrincipalArn is the role's ARN, not the session's (IAM User Guide,
     # "AWS global condition context keys").
     principal = (
         f"arn:{match['partition']}:iam::{match['account']}:role/{match['role']}" if match else principal_arn
     )
-    account = principal.split(":")[4] if principal.count(":") >= 5 else ACCOUNT_ID
+    if principal.count(":") >= 5:
+        account = principal.split(":")[4]
     return {"aws:RequestedRegion": region, "aws:PrincipalArn": principal, "aws:PrincipalAccount": account}
 
 
@@ -195,17 +212,23 @@ class IamEnforcer:
             }
 
     def authorize(
-        self, operation: str, params: dict[str, Any], region: str, access_key_id: str | None = None
+        self,
+        operation: str,
+        params: dict[str, Any],
+        region: str,
+        access_key_id: str | None = None,
+        account: str = ACCOUNT_ID,
     ) -> None:
         """Raise ``AccessDeniedException`` for the first check of the request IAM would deny.
-        ``access_key_id`` is the request's SigV4 access key (None when unsigned)."""
+        ``access_key_id`` is the request's SigV4 access key (None when unsigned); ``account`` the one
+        it acts in (Default: ``ACCOUNT_ID``)."""
         with self._lock:
             policies, principal, scoped_to = self._policies, self._principal_arn, self._access_key_id
         if policies is None or (scoped_to is not None and access_key_id != scoped_to):
             return
-        principal = principal or default_principal(region)
-        base = _principal_context(principal, region)
-        for check in checks_for(operation, params, region):
+        principal = principal or default_principal(region, account)
+        base = _principal_context(principal, region, account)
+        for check in checks_for(operation, params, region, account):
             decision = iam.evaluate(policies, check.action, check.resource, {**base, **check.context})
             if decision != iam.ALLOW:
                 raise AccessDeniedException(

@@ -57,7 +57,7 @@ class EmulatorControl:
 
     def reset(self) -> None:
         """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses, registered
-        roles, call log; turn IAM enforcement off."""
+        roles, the access-key mapping, call log; turn IAM enforcement off."""
         self._call("POST", "reset", {})
 
     def add_fault(
@@ -134,12 +134,16 @@ class EmulatorControl:
         region: str = "us-east-1",
         message_type: str = "TRANSACTIONAL",
         status: str = "ACTIVE",
+        tags: dict[str, str] | None = None,
+        account: str = "123456789012",
         **settings: Any,
     ) -> dict[str, Any]:
         """Create a pool directly, with a chosen ID and settings, and return it as stored.
 
         Settings take UpdatePool's names in snake_case or as in the API (``two_way_enabled=True`` or
-        ``TwoWayEnabled=True``). Default pool_id: a new ``pool-`` + 32 hex ID.
+        ``TwoWayEnabled=True``). Default pool_id: a new ``pool-`` + 32 hex ID. ``tags`` maps keys to
+        values, checked as TagResource checks them (Default: None, no tags); ``account`` is the
+        12-digit account the pool belongs to (Default: "123456789012").
         """
         body = {
             "pool_id": pool_id,
@@ -147,16 +151,35 @@ class EmulatorControl:
             "message_type": message_type,
             "status": status,
             "settings": settings,
+            "tags": tags or {},
+            "account": account,
         }
         return dict(self._call("POST", "pools", body))
 
-    def pools(self, region: str = "us-east-1") -> list[dict[str, Any]]:
-        """The raw stored pools of ``region``, in creation order."""
-        return list(self._call("GET", "pools", region=region))
+    def pools(self, region: str = "us-east-1", account: str = "123456789012") -> list[dict[str, Any]]:
+        """The raw stored pools of ``region`` in ``account``, in creation order."""
+        return list(self._call("GET", "pools", region=region, account=account))
+
+    # --- Accounts ---
+    def set_account(self, access_key_id: str, account_id: str) -> dict[str, str]:
+        """Requests signed with ``access_key_id`` (the ``Credential=`` of their SigV4 ``Authorization``)
+        act in ``account_id`` from now on: its pools, opt-out lists and ARNs, kept apart from every
+        other account's. A key never registered acts in 123456789012; ``reset()`` forgets the keys.
+
+        Example:
+            >>> control.set_account("AKIAPRODEUWEST1", "222222222222")  # doctest: +SKIP
+        """
+        body = {"access_key_id": access_key_id, "account_id": account_id}
+        return dict(self._call("POST", "accounts", body))
+
+    def accounts(self) -> list[dict[str, str]]:
+        """The registered access keys: ``access_key_id``, ``account_id``."""
+        return list(self._call("GET", "accounts"))
 
     def calls(self, operation: str | None = None) -> list[dict[str, Any]]:
         """The requests received, in order: operation, request (as sent), status, error (code), fault,
-        region, message (the error's message, None on success)."""
+        region, account (the one the access key acts in), message (the error's message, None on
+        success)."""
         return list(self._call("GET", "calls", operation=operation))
 
     def clear_calls(self) -> None:

@@ -9,8 +9,11 @@
 | ``DELETE /_emulator/faults``       |                                                | ``{}``            |
 | ``POST /_emulator/rate-limit``     | ``{requests_per_second}`` (null disables)      | ``{}``            |
 | ``POST /_emulator/pool-statuses``  | ``{pool_id, statuses, after_update}``          | ``{}``            |
-| ``POST /_emulator/pools``          | ``{pool_id, region, message_type, status, settings}`` | the pool  |
-| ``GET /_emulator/pools``           | ``?region=us-east-1``                          | ``[pool, ...]``   |
+| ``POST /_emulator/pools``          | ``{pool_id, region, message_type, status,      | the pool          |
+|                                    | settings, tags, account}``                     |                   |
+| ``GET /_emulator/pools``           | ``?region=us-east-1&account=123456789012``     | ``[pool, ...]``   |
+| ``POST /_emulator/accounts``       | ``{access_key_id, account_id}``                | the mapping       |
+| ``GET /_emulator/accounts``        |                                                | ``[mapping, ...]``|
 | ``GET /_emulator/calls``           | ``?operation=UpdatePool``                      | ``[call, ...]``   |
 | ``DELETE /_emulator/calls``        |                                                | ``{}``            |
 | ``GET /_emulator/health``          |                                                | ``{"ok": true}``  |
@@ -37,7 +40,7 @@ from urllib.parse import parse_qs
 
 from .authorization import IamEnforcer
 from .faults import Fault, FaultRegistry, RateLimiter
-from .models import DEFAULT_REGION, SmsBackend
+from .models import ACCOUNT_ID, DEFAULT_REGION, SmsBackend
 from .responses import Dispatcher
 
 PREFIX = "/_emulator/"
@@ -103,7 +106,11 @@ class ControlApi:
             ("POST", "rate-limit"): self._rate_limit,
             ("POST", "pool-statuses"): self._pool_statuses,
             ("POST", "pools"): self._seed_pool,
-            ("GET", "pools"): lambda b, q: self.backend.pools(q.get("region", DEFAULT_REGION)),
+            ("GET", "pools"): lambda b, q: self.backend.pools(
+                q.get("region", DEFAULT_REGION), q.get("account", ACCOUNT_ID)
+            ),
+            ("POST", "accounts"): self._set_account,
+            ("GET", "accounts"): lambda b, q: self.backend.account_records(),
             ("GET", "calls"): self._calls,
             ("DELETE", "calls"): self._clear_calls,
             ("POST", "iam"): self._enforce_iam,
@@ -120,6 +127,12 @@ class ControlApi:
             raise ValueError(f"unknown iam arguments {unknown}; known: {known}")
         self.enforcer.enforce(body.get("policies"), body.get("principal_arn"), body.get("access_key_id"))
         return self.enforcer.snapshot()
+
+    def _set_account(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(body) - {"access_key_id", "account_id"})
+        if unknown:
+            raise ValueError(f"unknown accounts arguments {unknown}; known: ['access_key_id', 'account_id']")
+        return self.backend.set_account(body.get("access_key_id", ""), body.get("account_id", ""))
 
     def _clear_iam(self, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
         self.enforcer.clear()
@@ -178,6 +191,8 @@ class ControlApi:
             message_type=body.get("message_type", "TRANSACTIONAL"),
             status=body.get("status", "ACTIVE"),
             settings={api_name(k): v for k, v in settings.items()},
+            tags=body.get("tags") or None,
+            account=body.get("account", ACCOUNT_ID),
         )
 
     def _calls(self, body: dict[str, Any], query: dict[str, str]) -> list[dict[str, Any]]:

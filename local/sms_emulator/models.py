@@ -28,7 +28,13 @@ DEFAULT_OPT_OUT_LIST = "Default"
 # The service does not document a default page size; the model's maximum is used.
 DEFAULT_MAX_RESULTS = 100
 POOL_STATUSES = ("CREATING", "ACTIVE", "DELETING")
-STATE_VERSION = 1
+# Version 2 keeps each account's regions ("accounts"); a version 1 file ("regions") is the default
+# account's.
+STATE_VERSION = 2
+# Tags a resource may carry (boto3's TagResource documentation: "Each resource can have a maximum of 50
+# tags"); the model's 200 is only the length of one request's list.
+MAX_TAGS_PER_RESOURCE = 50
+_ACCOUNT = re.compile(r"\d{12}")
 
 _POOL_ARN = re.compile(
     r"arn:(?P<partition>[^:]*):sms-voice:(?P<region>[^:]*):(?P<account>[^:]*):pool/(?P<id>.+)"
@@ -156,15 +162,15 @@ def partition_of(region: str) -> str:
         return "aws"
 
 
-def pool_arn(region: str, pool_id: str) -> str:
+def pool_arn(region: str, pool_id: str, account: str = ACCOUNT_ID) -> str:
     """``arn:<partition>:sms-voice:<region>:<account>:pool/<id>`` (Service Authorization Reference)."""
-    return f"arn:{partition_of(region)}:sms-voice:{region}:{ACCOUNT_ID}:pool/{pool_id}"
+    return f"arn:{partition_of(region)}:sms-voice:{region}:{account}:pool/{pool_id}"
 
 
-def opt_out_list_arn(region: str, name: str) -> str:
+def opt_out_list_arn(region: str, name: str, account: str = ACCOUNT_ID) -> str:
     """``arn:<partition>:sms-voice:<region>:<account>:opt-out-list/<name>`` (Service Authorization
     Reference)."""
-    return f"arn:{partition_of(region)}:sms-voice:{region}:{ACCOUNT_ID}:opt-out-list/{name}"
+    return f"arn:{partition_of(region)}:sms-voice:{region}:{account}:opt-out-list/{name}"
 
 
 def invalid_arn(field: str, message: str) -> ValidationException:
@@ -259,12 +265,62 @@ def _filter_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class SmsBackend:
-    """Pools and opt-out lists of one account, per region. Thread-safe (one lock around every call).
+_RESOURCE_TYPES = frozenset(
+    botocore.session.get_session().get_service_model("pinpoint-sms-voice-v2").shape_for("ResourceType").enum
+)
 
-    Every region starts with an opt-out list named ``Default``. Methods take the region and the
-    request parameters (already validated against the model) and return the stored records; they
-    raise the ``*Exception`` classes above.
+
+def _reserved_tag_error(field: str, key: str) -> ValidationException:
+    message = f"Tag key '{key}' uses the prefix aws:, which is reserved for AWS use."
+    return ValidationException(
+        message, reason="INVALID_PARAMETER", fields=[{"Name": field, "Message": message}]
+    )
+
+
+def merge_tags(existing: list[dict[str, str]], added: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``existing`` with ``added`` applied (a key already there takes the new value), as a new list.
+
+    Rules (the resource's tags stay as they were when one is broken):
+    - a key may appear once per request (API reference, TagResource: "Tag keys must be unique per
+      resource"): ``ValidationException INVALID_PARAMETER`` naming the key (*emulator's choice* of
+      reason);
+    - the ``aws:`` prefix is reserved (the AWS tag rule as the Pinpoint Email and SES v2 API
+      references state it, shape Tag: "The aws: prefix is reserved for use by AWS; you can't use it in
+      any tag keys or values that you define"; the SMS reference does not restate it, so applying it
+      here is the *emulator's choice*): ``ValidationException INVALID_PARAMETER``;
+    - at most ``MAX_TAGS_PER_RESOURCE`` tags on the resource (TagResource documentation: "Each resource
+      can have a maximum of 50 tags"): ``ServiceQuotaExceededException TAGS_PER_RESOURCE`` (the model's
+      reason for it).
+    """
+    keys = [t["Key"] for t in added]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        message = f"Tag key '{repeated[0]}' appears more than once in Tags; tag keys must be unique."
+        raise ValidationException(
+            message, reason="INVALID_PARAMETER", fields=[{"Name": "Tags", "Message": message}]
+        )
+    reserved = [k for k in keys if k.lower().startswith("aws:")]
+    if reserved:
+        raise _reserved_tag_error("Tags", reserved[0])
+    merged = {t["Key"]: t["Value"] for t in existing}
+    merged.update({t["Key"]: t["Value"] for t in added})
+    if len(merged) > MAX_TAGS_PER_RESOURCE:
+        raise ServiceQuotaExceededException(
+            f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags; this request would leave "
+            f"{len(merged)}.",
+            reason="TAGS_PER_RESOURCE",
+        )
+    return [{"Key": k, "Value": v} for k, v in merged.items()]
+
+
+class SmsBackend:
+    """Pools and opt-out lists per account and region. Thread-safe (one lock around every call).
+
+    Every region of every account starts with an opt-out list named ``Default``. Methods take the
+    region, the request parameters (already validated against the model) and the ``account``
+    (Default: ``ACCOUNT_ID``), and return the stored records; they raise the ``*Exception`` classes
+    above. Two accounts, or two regions, share nothing: each has its own pools and lists, and an ARN of
+    another account or region is a resource that does not exist here.
 
     Example:
         >>> backend = SmsBackend()
@@ -276,7 +332,10 @@ class SmsBackend:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.regions: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+        # account -> region -> {"pools": {...}, "opt_out_lists": {...}}
+        self.accounts: dict[str, dict[str, dict[str, dict[str, dict[str, Any]]]]] = {}
+        # SigV4 access key ID -> account (set_account); any other key is ACCOUNT_ID's.
+        self.access_keys: dict[str, str] = {}
         self.status_sequences: dict[str, list[str]] = {}
         # Sequences armed by the next successful UpdatePool of the pool (set_pool_statuses after_update).
         self.statuses_after_update: dict[str, list[str]] = {}
@@ -290,79 +349,131 @@ class SmsBackend:
     def reset(self) -> None:
         """Forget every pool, opt-out list and status sequence (each region's Default list returns)."""
         with self.lock:
-            self.regions.clear()
+            self.accounts.clear()
+            self.access_keys.clear()
             self.status_sequences.clear()
             self.statuses_after_update.clear()
             self.client_tokens.clear()
             self.roles.clear()
             self.version += 1
 
-    def region(self, region: str) -> dict[str, dict[str, dict[str, Any]]]:
+    def region(self, region: str, account: str = ACCOUNT_ID) -> dict[str, dict[str, dict[str, Any]]]:
         with self.lock:
-            if region not in self.regions:
-                self.regions[region] = {
+            regions = self.accounts.setdefault(account, {})
+            if region not in regions:
+                regions[region] = {
                     "pools": {},
                     "opt_out_lists": {
                         DEFAULT_OPT_OUT_LIST: {
-                            "OptOutListArn": opt_out_list_arn(region, DEFAULT_OPT_OUT_LIST),
+                            "OptOutListArn": opt_out_list_arn(region, DEFAULT_OPT_OUT_LIST, account),
                             "OptOutListName": DEFAULT_OPT_OUT_LIST,
                             "CreatedTimestamp": time.time(),
                         }
                     },
                 }
-            return self.regions[region]
+            return regions[region]
+
+    # --- Accounts ---
+    def set_account(self, access_key_id: str, account_id: str) -> dict[str, str]:
+        """Requests signed with ``access_key_id`` act in ``account_id`` from now on (control API).
+
+        The account follows from the request's credentials, as in AWS (an access key belongs to one
+        account: IAM User Guide, "Manage access keys for IAM users"); a key never registered acts in
+        ``ACCOUNT_ID``. Raises ValueError for an empty key or an account that is not 12 digits (IAM
+        User Guide, "Your AWS account ID and its alias").
+        """
+        if not isinstance(access_key_id, str) or not re.fullmatch(r"[!-~]{1,128}", access_key_id):
+            raise ValueError(f"access_key_id must be 1-128 printable characters, got {access_key_id!r}")
+        if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        with self.lock:
+            self.access_keys[access_key_id] = account_id
+            self.version += 1
+            return {"access_key_id": access_key_id, "account_id": account_id}
+
+    def account_of(self, access_key_id: str | None) -> str:
+        """The account a request signed with ``access_key_id`` acts in (``ACCOUNT_ID`` by default)."""
+        with self.lock:
+            return self.access_keys.get(access_key_id or "", ACCOUNT_ID)
+
+    def account_records(self) -> list[dict[str, str]]:
+        """The registered access keys: ``access_key_id``, ``account_id``."""
+        with self.lock:
+            return [{"access_key_id": k, "account_id": a} for k, a in self.access_keys.items()]
 
     def to_json(self) -> dict[str, Any]:
         """A deep copy of the stored state, as written to the state file."""
         with self.lock:
-            return {"version": STATE_VERSION, "regions": copy.deepcopy(self.regions)}
+            return {
+                "version": STATE_VERSION,
+                "accounts": copy.deepcopy(self.accounts),
+                "access_keys": dict(self.access_keys),
+            }
 
     def from_json(self, data: dict[str, Any]) -> None:
-        """Replace the stored state with ``data`` (from ``to_json``). Raises ValueError if malformed."""
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-            raise ValueError(f"state must be an object with version {STATE_VERSION}, got {str(data)[:80]!r}")
-        regions = data.get("regions")
-        if not isinstance(regions, dict) or not all(
-            isinstance(r, dict)
-            and isinstance(r.get("pools"), dict)
-            and isinstance(r.get("opt_out_lists"), dict)
-            for r in regions.values()
+        """Replace the stored state with ``data`` (from ``to_json``; a version 1 state's ``regions`` are
+        the default account's). Raises ValueError if malformed."""
+        if not isinstance(data, dict) or data.get("version") not in (1, STATE_VERSION):
+            raise ValueError(
+                f"state must be an object with version 1 or {STATE_VERSION}, got {str(data)[:80]!r}"
+            )
+        accounts = {ACCOUNT_ID: data.get("regions")} if data["version"] == 1 else data.get("accounts")
+        access_keys = data.get("access_keys", {})
+        if not isinstance(accounts, dict) or not all(
+            isinstance(regions, dict)
+            and all(
+                isinstance(r, dict)
+                and isinstance(r.get("pools"), dict)
+                and isinstance(r.get("opt_out_lists"), dict)
+                for r in regions.values()
+            )
+            for regions in accounts.values()
         ):
-            raise ValueError("state 'regions' must map each region to its 'pools' and 'opt_out_lists'")
+            raise ValueError(
+                "state 'accounts' must map each account to regions, each with 'pools' and 'opt_out_lists'"
+            )
+        if not isinstance(access_keys, dict):
+            raise ValueError(f"state 'access_keys' must be an object, got {access_keys!r}")
         with self.lock:
-            self.regions = copy.deepcopy(regions)
+            self.accounts = copy.deepcopy(accounts)
+            self.access_keys = dict(access_keys)
             self.status_sequences.clear()
             self.statuses_after_update.clear()
             self.version += 1
 
-    def pools(self, region: str) -> list[dict[str, Any]]:
-        """Deep copies of the stored pools of ``region``, in creation order."""
+    def pools(self, region: str, account: str = ACCOUNT_ID) -> list[dict[str, Any]]:
+        """Deep copies of the stored pools of ``region`` in ``account``, in creation order."""
         with self.lock:
-            return copy.deepcopy(list(self.region(region)["pools"].values()))
+            return copy.deepcopy(list(self.region(region, account)["pools"].values()))
 
     # --- Lookups ---
-    def _pool(self, region: str, value: str, field: str = "PoolId") -> dict[str, Any]:
+    def _pool(
+        self, region: str, value: str, field: str = "PoolId", account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
         match = _POOL_ARN.fullmatch(value)
         if match:
             check_partition(region, field, value)
-        if match and (match.group("region") != region or match.group("account") != ACCOUNT_ID):
+        if match and (match.group("region") != region or match.group("account") != account):
             pool = None
         else:
-            pool = self.region(region)["pools"].get(pool_id_of(value))
+            pool = self.region(region, account)["pools"].get(pool_id_of(value))
         if pool is None:
             raise ResourceNotFoundException(
                 f"Pool {value} does not exist.", resource_type="pool", resource_id=value
             )
         return pool
 
-    def _opt_out_list(self, region: str, value: str, field: str = "OptOutListName") -> dict[str, Any]:
+    def _opt_out_list(
+        self, region: str, value: str, field: str = "OptOutListName", account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
         match = _LIST_ARN.fullmatch(value)
+        lists = self.region(region, account)["opt_out_lists"]
         if match:
             check_partition(region, field, value)
-            ok = match.group("region") == region and match.group("account") == ACCOUNT_ID
-            found = self.region(region)["opt_out_lists"].get(match.group("name")) if ok else None
+            ok = match.group("region") == region and match.group("account") == account
+            found = lists.get(match.group("name")) if ok else None
         else:
-            found = self.region(region)["opt_out_lists"].get(value)
+            found = lists.get(value)
         if found is None:
             raise ResourceNotFoundException(
                 f"Opt-out list {value} does not exist.", resource_type="opt-out-list", resource_id=value
@@ -429,25 +540,27 @@ class SmsBackend:
             )
 
     # --- Pools ---
-    def create_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
-        """CreatePool: a new ACTIVE pool with the service's defaults. A repeated ClientToken returns
-        the pool it created."""
+    def create_pool(self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID) -> dict[str, Any]:
+        """CreatePool: a new ACTIVE pool with the service's defaults and the ``Tags`` given (checked
+        with ``merge_tags``). A repeated ClientToken returns the pool it created."""
         with self.lock:
             token = params.get("ClientToken")
-            key = (region, "pool", token) if token else None
+            key = (f"{account}/{region}", "pool", token) if token else None
             if key and key in self.client_tokens:
-                existing = self.region(region)["pools"].get(self.client_tokens[key])
+                existing = self.region(region, account)["pools"].get(self.client_tokens[key])
                 if existing is not None:
                     return copy.deepcopy(existing)
+            tags = merge_tags([], params.get("Tags", []))
             pool_id = "pool-" + uuid.uuid4().hex
             pool = self._new_pool(
                 region,
                 pool_id,
                 message_type=params["MessageType"],
                 deletion_protection=params.get("DeletionProtectionEnabled", False),
+                account=account,
             )
-            if "Tags" in params:
-                pool["Tags"] = copy.deepcopy(params["Tags"])
+            if tags:
+                pool["Tags"] = tags
             if key:
                 self.client_tokens[key] = pool_id
             return copy.deepcopy(pool)
@@ -460,9 +573,10 @@ class SmsBackend:
         message_type: str,
         deletion_protection: bool,
         status: str = "ACTIVE",
+        account: str = ACCOUNT_ID,
     ) -> dict[str, Any]:
         pool = {
-            "PoolArn": pool_arn(region, pool_id),
+            "PoolArn": pool_arn(region, pool_id, account),
             "PoolId": pool_id,
             "Status": status,
             "MessageType": message_type,
@@ -473,11 +587,13 @@ class SmsBackend:
             "DeletionProtectionEnabled": bool(deletion_protection),
             "CreatedTimestamp": time.time(),
         }
-        self.region(region)["pools"][pool_id] = pool
+        self.region(region, account)["pools"][pool_id] = pool
         self.version += 1
         return pool
 
-    def describe_pools(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_pools(
+        self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
         """DescribePools: by IDs or ARNs (each must exist), filtered, paginated. ``Owner`` with
         ``PoolIds`` is refused (API reference: "can't be used at the same time")."""
         with self.lock:
@@ -487,11 +603,11 @@ class SmsBackend:
             elif params.get("PoolIds"):
                 candidates = []
                 for value in params["PoolIds"]:
-                    pool = self._pool(region, value, "PoolIds")
+                    pool = self._pool(region, value, "PoolIds", account)
                     if pool not in candidates:
                         candidates.append(pool)
             else:
-                candidates = list(self.region(region)["pools"].values())
+                candidates = list(self.region(region, account)["pools"].values())
             matched = [p for p in candidates if self._matches(p, params.get("Filters", []))]
             page, token = _page("DescribePools", matched, params)
             for pool in page:
@@ -517,7 +633,7 @@ class SmsBackend:
                 return False
         return True
 
-    def update_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def update_pool(self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID) -> dict[str, Any]:
         """UpdatePool: changes only the members given; the pool must be ACTIVE.
 
         Enabling two-way with no channel ARN given or stored is rejected with ``ValidationException``
@@ -525,7 +641,7 @@ class SmsBackend:
         an ARN of this region; the name is stored.
         """
         with self.lock:
-            pool = self._pool(region, params["PoolId"])
+            pool = self._pool(region, params["PoolId"], account=account)
             self._advance_status(pool)
             self._refuse_unless_active(pool)
             changes = {k: params[k] for k in POOL_SETTINGS if k in params}
@@ -535,9 +651,9 @@ class SmsBackend:
                 check_role_arn(region, "TwoWayChannelRole", changes["TwoWayChannelRole"])
                 self._refuse_unassumable(changes["TwoWayChannelRole"])
             if "OptOutListName" in changes:
-                changes["OptOutListName"] = self._opt_out_list(region, changes["OptOutListName"])[
-                    "OptOutListName"
-                ]
+                changes["OptOutListName"] = self._opt_out_list(
+                    region, changes["OptOutListName"], account=account
+                )["OptOutListName"]
             if changes.get("TwoWayEnabled") is True and not (
                 changes.get("TwoWayChannelArn") or pool.get("TwoWayChannelArn")
             ):
@@ -560,12 +676,12 @@ class SmsBackend:
                 self._advance_status(pool)
             return copy.deepcopy(pool)
 
-    def delete_pool(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def delete_pool(self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID) -> dict[str, Any]:
         """DeletePool: refused while the pool is not ACTIVE or deletion protection is on (API reference:
         "If the pool status isn't active or if deletion protection is enabled, an error is returned");
         answers the pool with Status DELETING."""
         with self.lock:
-            pool = self._pool(region, params["PoolId"])
+            pool = self._pool(region, params["PoolId"], account=account)
             self._refuse_unless_active(pool)
             if pool["DeletionProtectionEnabled"]:
                 raise ConflictException(
@@ -574,12 +690,12 @@ class SmsBackend:
                     resource_type="pool",
                     resource_id=pool["PoolId"],
                 )
-            return self.remove_pool(region, pool["PoolId"]) or {}
+            return self.remove_pool(region, pool["PoolId"], account) or {}
 
-    def remove_pool(self, region: str, pool_id: str) -> dict[str, Any] | None:
+    def remove_pool(self, region: str, pool_id: str, account: str = ACCOUNT_ID) -> dict[str, Any] | None:
         """Delete a pool regardless of deletion protection (the ``delete_pool`` fault). None if absent."""
         with self.lock:
-            pool = self.region(region)["pools"].pop(pool_id_of(pool_id), None)
+            pool = self.region(region, account)["pools"].pop(pool_id_of(pool_id), None)
             if pool is None:
                 return None
             self.status_sequences.pop(pool["PoolId"], None)
@@ -595,18 +711,31 @@ class SmsBackend:
         message_type: str = "TRANSACTIONAL",
         status: str = "ACTIVE",
         settings: dict[str, Any] | None = None,
+        tags: dict[str, str] | None = None,
+        account: str = ACCOUNT_ID,
     ) -> dict[str, Any]:
-        """Create a pool directly (control API), with a chosen ID, status and settings (API names).
+        """Create a pool directly (control API), with a chosen ID, status, settings (API names) and
+        tags (``{key: value}``, checked as TagResource checks them), in ``account``.
 
-        Raises ValueError naming the argument for a bad ID, duplicate ID, status, message type or
-        setting, or an opt-out list that does not exist.
+        Raises ValueError naming the argument for a bad ID, duplicate ID, status, message type,
+        setting, tag or account, or an opt-out list that does not exist.
         """
         settings = dict(settings or {})
         with self.lock:
             pool_id = pool_id or "pool-" + uuid.uuid4().hex
             if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", pool_id):
                 raise ValueError(f"pool_id must match [A-Za-z0-9_-]{{1,256}}, got {pool_id!r}")
-            if pool_id in self.region(region)["pools"]:
+            if not isinstance(account, str) or not _ACCOUNT.fullmatch(account):
+                raise ValueError(f"account must be 12 digits, got {account!r}")
+            if not isinstance(tags, (dict, type(None))) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in (tags or {}).items()
+            ):
+                raise ValueError(f"tags must map strings to strings, got {tags!r}")
+            try:
+                checked_tags = merge_tags([], [{"Key": k, "Value": v} for k, v in (tags or {}).items()])
+            except ServiceError as exc:
+                raise ValueError(f"tags: {exc.message}") from None
+            if pool_id in self.region(region, account)["pools"]:
                 raise ValueError(f"pool_id {pool_id!r} already exists in {region}")
             if status not in POOL_STATUSES:
                 raise ValueError(f"status must be one of {list(POOL_STATUSES)}, got {status!r}")
@@ -622,14 +751,21 @@ class SmsBackend:
                     raise ValueError(f"setting {key} must be {kind}, got {value!r}")
             if "OptOutListName" in settings:
                 try:
-                    found = self._opt_out_list(region, settings["OptOutListName"])
+                    found = self._opt_out_list(region, settings["OptOutListName"], account=account)
                 except ResourceNotFoundException as exc:
                     raise ValueError(f"setting OptOutListName: {exc.message}") from None
                 settings["OptOutListName"] = found["OptOutListName"]
             pool = self._new_pool(
-                region, pool_id, message_type=message_type, deletion_protection=False, status=status
+                region,
+                pool_id,
+                message_type=message_type,
+                deletion_protection=False,
+                status=status,
+                account=account,
             )
             pool.update(settings)
+            if checked_tags:
+                pool["Tags"] = checked_tags
             return copy.deepcopy(pool)
 
     def set_pool_statuses(self, pool_id: str, statuses: list[str], *, after_update: bool = False) -> None:
@@ -647,11 +783,14 @@ class SmsBackend:
             target[pool_id_of(pool_id)] = list(statuses)
 
     # --- Opt-out lists ---
-    def create_opt_out_list(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
-        """CreateOptOutList: the name is unique per region (ConflictException RESOURCE_ALREADY_EXISTS)."""
+    def create_opt_out_list(
+        self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
+        """CreateOptOutList: the name is unique per region (ConflictException RESOURCE_ALREADY_EXISTS);
+        ``Tags`` are checked with ``merge_tags``."""
         with self.lock:
             name = params["OptOutListName"]
-            lists = self.region(region)["opt_out_lists"]
+            lists = self.region(region, account)["opt_out_lists"]
             if name in lists:
                 raise ConflictException(
                     f"Opt-out list {name} already exists.",
@@ -659,18 +798,21 @@ class SmsBackend:
                     resource_type="opt-out-list",
                     resource_id=name,
                 )
+            tags = merge_tags([], params.get("Tags", []))
             record: dict[str, Any] = {
-                "OptOutListArn": opt_out_list_arn(region, name),
+                "OptOutListArn": opt_out_list_arn(region, name, account),
                 "OptOutListName": name,
                 "CreatedTimestamp": time.time(),
             }
-            if "Tags" in params:
-                record["Tags"] = copy.deepcopy(params["Tags"])
+            if tags:
+                record["Tags"] = tags
             lists[name] = record
             self.version += 1
             return copy.deepcopy(record)
 
-    def describe_opt_out_lists(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_opt_out_lists(
+        self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
         """DescribeOptOutLists: by names or ARNs (each must exist), paginated. ``Owner`` with
         ``OptOutListNames`` is refused (API reference: "can't be used at the same time")."""
         with self.lock:
@@ -680,26 +822,27 @@ class SmsBackend:
             elif params.get("OptOutListNames"):
                 found = []
                 for value in params["OptOutListNames"]:
-                    record = self._opt_out_list(region, value, "OptOutListNames")
+                    record = self._opt_out_list(region, value, "OptOutListNames", account)
                     if record not in found:
                         found.append(record)
             else:
-                found = list(self.region(region)["opt_out_lists"].values())
+                found = list(self.region(region, account)["opt_out_lists"].values())
             page, token = _page("DescribeOptOutLists", found, params)
             result: dict[str, Any] = {"OptOutLists": copy.deepcopy(page)}
             if token:
                 result["NextToken"] = token
             return result
 
-    def delete_opt_out_list(self, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def delete_opt_out_list(
+        self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
         """DeleteOptOutList. The Default list, or a list a pool uses, is refused with ConflictException
         RESOURCE_DELETION_NOT_ALLOWED (a choice of the emulator)."""
         with self.lock:
-            record = self._opt_out_list(region, params["OptOutListName"])
+            record = self._opt_out_list(region, params["OptOutListName"], account=account)
             name = record["OptOutListName"]
-            users = [
-                p["PoolId"] for p in self.region(region)["pools"].values() if p["OptOutListName"] == name
-            ]
+            here = self.region(region, account)
+            users = [p["PoolId"] for p in here["pools"].values() if p["OptOutListName"] == name]
             if name == DEFAULT_OPT_OUT_LIST or users:
                 why = "is the region's default list" if not users else f"is used by pool {users[0]}"
                 raise ConflictException(
@@ -708,6 +851,56 @@ class SmsBackend:
                     resource_type="opt-out-list",
                     resource_id=name,
                 )
-            del self.region(region)["opt_out_lists"][name]
+            del here["opt_out_lists"][name]
             self.version += 1
             return copy.deepcopy(record)
+
+    # --- Tags ---
+    def _tagged(self, region: str, arn: str, account: str) -> dict[str, Any]:
+        """The pool or opt-out list ``arn`` names in this account and region. Another partition is
+        ``INVALID_ARN``; another account, region or resource type (the emulator keeps tags only for
+        pools and opt-out lists) is ``ResourceNotFoundException``."""
+        check_partition(region, "ResourceArn", arn)
+        if _POOL_ARN.fullmatch(arn):
+            return self._pool(region, arn, "ResourceArn", account)
+        if _LIST_ARN.fullmatch(arn):
+            return self._opt_out_list(region, arn, "ResourceArn", account)
+        kind = arn.split(":", 5)[5].split("/", 1)[0] if arn.count(":") >= 5 else "unknown"
+        raise ResourceNotFoundException(
+            f"Resource {arn} does not exist.",
+            resource_type=kind if kind in _RESOURCE_TYPES else "account",
+            resource_id=arn,
+        )
+
+    def list_tags_for_resource(
+        self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
+        """ListTagsForResource: ``ResourceArn`` and its ``Tags`` (``[]`` when it has none)."""
+        with self.lock:
+            record = self._tagged(region, params["ResourceArn"], account)
+            return {"ResourceArn": params["ResourceArn"], "Tags": copy.deepcopy(record.get("Tags", []))}
+
+    def tag_resource(self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID) -> dict[str, Any]:
+        """TagResource: adds the tags, overwriting the value of a key already there (API reference,
+        TagResource: "When you specify an existing tag key, the value is overwritten"); checked with
+        ``merge_tags``, nothing is written when any tag is refused."""
+        with self.lock:
+            record = self._tagged(region, params["ResourceArn"], account)
+            record["Tags"] = merge_tags(record.get("Tags", []), params["Tags"])
+            self.version += 1
+            return {}
+
+    def untag_resource(
+        self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
+    ) -> dict[str, Any]:
+        """UntagResource: removes the keys named (a key the resource does not carry is ignored); a key
+        with the reserved ``aws:`` prefix is refused as in ``merge_tags``."""
+        with self.lock:
+            record = self._tagged(region, params["ResourceArn"], account)
+            reserved = [k for k in params["TagKeys"] if k.lower().startswith("aws:")]
+            if reserved:
+                raise _reserved_tag_error("TagKeys", reserved[0])
+            keys = set(params["TagKeys"])
+            record["Tags"] = [t for t in record.get("Tags", []) if t["Key"] not in keys]
+            self.version += 1
+            return {}

@@ -20,6 +20,7 @@ from botocore.model import ListShape, Shape, StructureShape
 from .authorization import IamEnforcer, default_principal
 from .faults import Fault, FaultRegistry, RateLimiter, omit_members
 from .models import (
+    ACCOUNT_ID,
     DEFAULT_REGION,
     AccessDeniedException,
     ConflictException,
@@ -111,7 +112,8 @@ class Dispatcher:
     """Answers service requests from ``backend``, with ``faults`` and ``limiter`` applied first.
 
     Every request is appended to ``calls`` as ``{"operation", "request", "status", "error", "fault",
-    "region", "message"}`` (``request`` as received, nulls included; ``message`` the error's).
+    "region", "account", "message"}`` (``request`` as received, nulls included; ``account`` the one the
+    access key acts in; ``message`` the error's).
     ``on_change`` runs after any request that changed stored state (writes the state file). A request
     is handled in this order: faults, the rate limit, validation against the model, IAM authorization
     (when ``enforcer`` is on), the operation.
@@ -132,7 +134,7 @@ class Dispatcher:
         self.enforcer = enforcer if enforcer is not None else IamEnforcer()
         self.calls: list[dict[str, Any]] = []
         self.calls_lock = threading.Lock()
-        self._handlers: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+        self._handlers: dict[str, Callable[..., dict[str, Any]]] = {
             "CreatePool": backend.create_pool,
             "DescribePools": backend.describe_pools,
             "UpdatePool": backend.update_pool,
@@ -140,6 +142,9 @@ class Dispatcher:
             "CreateOptOutList": backend.create_opt_out_list,
             "DescribeOptOutLists": backend.describe_opt_out_lists,
             "DeleteOptOutList": backend.delete_opt_out_list,
+            "ListTagsForResource": backend.list_tags_for_resource,
+            "TagResource": backend.tag_resource,
+            "UntagResource": backend.untag_resource,
         }
 
     def _record(self, entry: dict[str, Any]) -> None:
@@ -160,6 +165,8 @@ class Dispatcher:
         region = region_of(headers)
         target = headers.get("X-Amz-Target", "") or ""
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
+        access_key = access_key_of(headers)
+        account = self.backend.account_of(access_key)
         entry: dict[str, Any] = {
             "operation": operation,
             "request": None,
@@ -167,11 +174,12 @@ class Dispatcher:
             "error": None,
             "fault": None,
             "region": region,
+            "account": account,
             "message": None,
         }
         version = self.backend.version
         try:
-            outcome = self._answer(operation, target, region, access_key_of(headers), raw_body, entry)
+            outcome = self._answer(operation, target, region, access_key, account, raw_body, entry)
         finally:
             self._record(entry)
             if self.on_change is not None and self.backend.version != version:
@@ -184,6 +192,7 @@ class Dispatcher:
         target: str,
         region: str,
         access_key: str | None,
+        account: str,
         raw_body: bytes,
         entry: dict[str, Any],
     ) -> Outcome:
@@ -196,12 +205,12 @@ class Dispatcher:
             fault = self.faults.take(operation, _pool_ids(params))
             if fault is not None:
                 entry["fault"] = fault.kind
-                wire = self._apply_fault(fault, operation, region, params)
+                wire = self._apply_fault(fault, operation, region, params, account)
                 if wire is not None:
                     return wire
             if not self.limiter.allow(operation):
                 raise ThrottlingException("Rate exceeded")
-            result = self._dispatch(operation, region, params, access_key)
+            result = self._dispatch(operation, region, params, access_key, account)
             if fault is not None and fault.kind == "omit_members":
                 assert fault.members is not None  # checked when the fault was added
                 result = omit_members(result, fault.members)
@@ -222,7 +231,12 @@ class Dispatcher:
         return params
 
     def _dispatch(
-        self, operation: str, region: str, params: dict[str, Any], access_key: str | None = None
+        self,
+        operation: str,
+        region: str,
+        params: dict[str, Any],
+        access_key: str | None = None,
+        account: str = ACCOUNT_ID,
     ) -> dict[str, Any]:
         handler = self._handlers.get(operation)
         if handler is None:
@@ -233,12 +247,12 @@ class Dispatcher:
         validate(operation, params)
         # Authorization after validation: the resources a request authorizes on are read from
         # well-typed members (an emulator's choice; a malformed request fails either way).
-        self.enforcer.authorize(operation, params, region, access_key)
-        result = handler(region, params)
+        self.enforcer.authorize(operation, params, region, access_key, account)
+        result = handler(region, params, account=account)
         return shape_output(operation_model(operation).output_shape, result)  # type: ignore[no-any-return]
 
     def _apply_fault(
-        self, fault: Fault, operation: str, region: str, params: dict[str, Any]
+        self, fault: Fault, operation: str, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
     ) -> Outcome | None:
         """Raise the fault's error, return the wire action, or None to go on handling the request."""
         targets = _pool_ids(params)
@@ -252,10 +266,10 @@ class Dispatcher:
                 fault.message or "An internal error occurred.", request_id=str(uuid.uuid4())
             )
         if fault.kind == "access_denied":
-            resource = pool_arn(region, pool_id) if pool_id else "*"
+            resource = pool_arn(region, pool_id, account) if pool_id else "*"
             raise AccessDeniedException(
                 fault.message
-                or f"User: {default_principal(region)} is not authorized to "
+                or f"User: {default_principal(region, account)} is not authorized to "
                 f"perform: sms-voice:{operation} on resource: {resource}"
             )
         if fault.kind == "conflict":
@@ -275,7 +289,7 @@ class Dispatcher:
             return Outcome("reset")
         if fault.kind == "delete_pool":
             if pool_id is not None:
-                self.backend.remove_pool(region, pool_id)
+                self.backend.remove_pool(region, pool_id, account)
             return None
         if fault.kind == "omit_members":
             return None  # the answer is trimmed once the request has been handled

@@ -209,7 +209,7 @@ class EmulatorServer:
 
     def reset(self) -> None:
         """Clear pools, opt-out lists (Default ones return), faults, rate limit, statuses, registered
-        roles and calls, and turn IAM enforcement off."""
+        roles, the access-key mapping and calls, and turn IAM enforcement off."""
         self.backend.reset()
         self.enforcer.clear()
         self.faults.clear()

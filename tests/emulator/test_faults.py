@@ -103,6 +103,7 @@ def test_a_fault_never_changes_state_and_is_marked_in_the_call_log(sms: Any, poo
             "error": "InternalServerException",
             "fault": "server_error",
             "region": "us-east-1",
+            "account": ACCOUNT_ID,
             "message": "An internal error occurred.",
         }
     ]

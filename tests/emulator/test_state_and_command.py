@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
-from sms_emulator import EmulatorServer
+from sms_emulator import ACCOUNT_ID, EmulatorServer
 
 LOCAL_DIR = Path(__file__).resolve().parents[2] / "local"
 
@@ -57,7 +57,7 @@ def test_every_change_replaces_the_state_file_and_a_read_does_not(tmp_path: Path
     # A new inode: the file was replaced whole (os.replace), never rewritten in place.
     assert after_write != first_inode
     saved = json.loads(state.read_text())
-    assert saved["regions"]["us-east-1"]["pools"][pool["PoolId"]]["SharedRoutesEnabled"] is True
+    assert saved["accounts"][ACCOUNT_ID]["us-east-1"]["pools"][pool["PoolId"]]["SharedRoutesEnabled"] is True
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
 
 
@@ -123,7 +123,7 @@ def test_the_command_serves_boto3_and_stops_on_a_signal(tmp_path: Path, stop_sig
         process.stdout.close()  # type: ignore[union-attr]
         process.stderr.close()  # type: ignore[union-attr]
 
-    assert pool["PoolId"] in json.loads(state.read_text())["regions"]["us-east-1"]["pools"]
+    assert pool["PoolId"] in json.loads(state.read_text())["accounts"][ACCOUNT_ID]["us-east-1"]["pools"]
 
 
 def test_the_command_loads_its_state_file_at_start(tmp_path: Path) -> None:
