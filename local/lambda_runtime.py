@@ -54,7 +54,6 @@ class LambdaContext:
 _environment_lock = threading.Lock()
 _environment_users = 0
 _environment_saved: dict[str, str | None] = {}
-_environment_values: dict[str, str] = {}
 
 
 @contextlib.contextmanager
@@ -65,18 +64,15 @@ def lambda_environment(
 ) -> Iterator[None]:
     """Set the variables the Lambda would have (dummy credentials, region, endpoint, CA) and restore them.
 
-    Invocations may overlap (the driver deploys independent resources in parallel): the first one in
-    sets the variables, the last one out restores them, and an overlapping one must ask for the same
-    values (the process has one environment).
+    Invocations may overlap (the driver deploys independent resources in parallel, and a handler
+    Lambda would have stopped at its Timeout may still be running): the first one in saves the
+    variables, the latest one in sets its values, and the last one out restores what was saved.
 
     Args:
         endpoint_url: sets ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2``. Default: - unchanged.
         ca_bundle_path: sets ``AWS_CA_BUNDLE``. Default: - unchanged.
         extra: any other variables; an ``AWS_REGION`` here sets ``AWS_DEFAULT_REGION`` too.
             Default: - none.
-
-    Raises:
-        RuntimeError: an overlapping invocation asks for different values.
     """
     global _environment_users
     values = {**DUMMY_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
@@ -88,21 +84,11 @@ def lambda_environment(
     # Lambda always sets both to the function's region, and boto3 reads AWS_DEFAULT_REGION.
     values["AWS_DEFAULT_REGION"] = values["AWS_REGION"]
     with _environment_lock:
-        if _environment_users and values != _environment_values:
-            differing = sorted(
-                k
-                for k in values.keys() | _environment_values.keys()
-                if values.get(k) != _environment_values.get(k)
-            )
-            raise RuntimeError(
-                f"lambda_environment: an overlapping invocation needs other values for {differing}"
-            )
         if not _environment_users:
             _environment_saved.clear()
-            _environment_saved.update({key: os.environ.get(key) for key in values})
-            _environment_values.clear()
-            _environment_values.update(values)
-            os.environ.update(values)
+        for key in values:
+            _environment_saved.setdefault(key, os.environ.get(key))
+        os.environ.update(values)
         _environment_users += 1
     try:
         yield

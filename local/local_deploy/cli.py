@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from pool_settings_handler import constants as c
+from sms_emulator import ACCOUNT_ID, EmulatorControlError
 
 from local_deploy.client import CloudFormationClient, SmsClient
+from local_deploy.engine import DEFAULT_MAX_PARALLEL
 from local_deploy.errors import DeployError, DriverError, StateError
+from local_deploy.iam import DEFAULT_ROLE_PROPAGATION_SECONDS
 from local_deploy.remote import deployed_state
 from local_deploy.session import DEFAULT_REGION, DEFAULT_STATE_DIR, LocalAccount, drift_of
 from local_deploy.state import StateStore
@@ -63,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
     parser.add_argument("--region", default=DEFAULT_REGION, help="default: %(default)s")
+    parser.add_argument(
+        "--no-iam",
+        action="store_true",
+        help="do not enforce the provider role's policies in the emulator while a handler runs "
+        "(default: enforced)",
+    )
+    parser.add_argument(
+        "--role-propagation-seconds",
+        type=float,
+        default=DEFAULT_ROLE_PROPAGATION_SECONDS,
+        help="a role the driver creates is assumable by the service only this long after its creation, "
+        "like IAM's eventual consistency (default: %(default)s)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     deploy = commands.add_parser("deploy", help="synthesize (unless --no-synth) and deploy a stack")
@@ -158,6 +174,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
+    except EmulatorControlError as exc:  # e.g. a policy the emulator cannot evaluate
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except DriverError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -167,13 +186,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("console", "drift") and getattr(args, "aws", False):
         return _out_of_band(args, SmsClient(None, args.region))
     serial = bool(getattr(args, "serial", False))
+    if args.role_propagation_seconds < 0:
+        raise DriverError(f"--role-propagation-seconds must be >= 0, got {args.role_propagation_seconds:g}")
     with LocalAccount(
-        args.state_dir, args.endpoint_url, args.region, max_parallel=1 if serial else 4
+        args.state_dir,
+        args.endpoint_url,
+        args.region,
+        max_parallel=1 if serial else DEFAULT_MAX_PARALLEL,
+        enforce_iam=not args.no_iam,
+        role_propagation_seconds=args.role_propagation_seconds,
     ) as account:
         if args.command == "deploy":
             context = _context(args.context)
             parameters = _context(args.parameters, "--parameters")
             if not args.no_synth:
+                # The example app's environment, made the local account's unless given (its defaults
+                # name account 111111111111, which the emulator is not).
+                context = {"account": ACCOUNT_ID, "region": args.region, **context}
                 print(f"Synthesizing with the pinned CDK CLI into {args.app_dir} ...", flush=True)
                 synth(args.app_dir, context)
             elif context:

@@ -23,11 +23,13 @@ receiver). Its HTTPS answer decides the operation, exactly as in CloudFormation.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +75,7 @@ class Function:
         timeout: its ``Timeout`` in seconds. Default: 3 (Lambda's default)
         maximum_retry_attempts: its ``EventInvokeConfig`` ``MaximumRetryAttempts``. Default: 2
         environment: its ``Environment.Variables``, set while it runs. Default: - none.
+        role_arn: its execution role. Default: None
     """
 
     name: str
@@ -80,6 +83,7 @@ class Function:
     timeout: float = DEFAULT_LAMBDA_TIMEOUT
     maximum_retry_attempts: int = DEFAULT_MAXIMUM_RETRY_ATTEMPTS
     environment: tuple[tuple[str, str], ...] = ()
+    role_arn: str | None = None
 
 
 FunctionLookup = Callable[[str], Function | None]
@@ -136,6 +140,8 @@ class CustomResourceProvider:
         stack_id: the stack's ARN, put in every event.
         region: the Lambda's region. Default: "us-east-1"
         log: where notices about Lambda's retries go. Default: - nowhere.
+        around_invocation: function -> a context manager held while its handler runs (IAM
+            enforcement). Default: - none.
     """
 
     local = True
@@ -150,7 +156,9 @@ class CustomResourceProvider:
         stack_id: str,
         region: str = "us-east-1",
         log: EventLog | None = None,
+        around_invocation: Callable[[Function], AbstractContextManager[None]] | None = None,
     ) -> None:
+        self.around_invocation = around_invocation or (lambda _f: contextlib.nullcontext())
         self.functions = functions
         self.receiver = receiver
         self.endpoint_url = endpoint_url
@@ -159,6 +167,7 @@ class CustomResourceProvider:
         self.log = log
         self.requests: list[dict[str, Any]] = []  # every event sent, for tests and the demo
         self._answered: list[_Invocation] = []  # answered, but an attempt may still fail and be retried
+        self._invocations: list[_Invocation] = []  # every one, to wait for its attempts to end
         self._lock = threading.Lock()
 
     def validate(self, request: Request) -> None:
@@ -213,6 +222,11 @@ class CustomResourceProvider:
                     )
                 self._start_attempt(invocation)
                 delivered += 1
+        with self._lock:
+            invocations, self._invocations = self._invocations, []
+        for attempt in (a for i in invocations for a in i.attempts):
+            while not attempt.ended():  # Lambda would have stopped it at its Timeout at the latest
+                time.sleep(_POLL_SECONDS)
         return delivered
 
     # ----------------------------------------------------------------------------------------------
@@ -238,6 +252,8 @@ class CustomResourceProvider:
         )
         self.requests.append(event)
         invocation = _Invocation(event, function)
+        with self._lock:
+            self._invocations.append(invocation)
         give_up = time.monotonic() + wait
         self._start_attempt(invocation)
         while True:
@@ -273,10 +289,13 @@ class CustomResourceProvider:
         finished_at: list[float] = []
 
         def run() -> None:
-            with lambda_environment(
-                self.endpoint_url,
-                self.receiver.ca_bundle_path,
-                {**dict(function.environment), "AWS_REGION": self.region},
+            with (
+                self.around_invocation(function),
+                lambda_environment(
+                    self.endpoint_url,
+                    self.receiver.ca_bundle_path,
+                    {**dict(function.environment), "AWS_REGION": self.region},
+                ),
             ):
                 try:
                     handler(invocation.event, context)

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from response_receiver import ResponseReceiver
-from sms_emulator import ACCOUNT_ID, EmulatorControl, EmulatorServer
+from sms_emulator import ACCOUNT_ID, EmulatorControl, EmulatorServer, policies_for_role
 
 from local_deploy import lint
 from local_deploy.client import SmsClient
 from local_deploy.drift import Difference, compare, managed_resources
-from local_deploy.engine import DEFAULT_MAX_PARALLEL, Deployment
+from local_deploy.engine import DEFAULT_MAX_PARALLEL, Deployment, StackStatusError
 from local_deploy.errors import StateError
 from local_deploy.exports import Exports
+from local_deploy.iam import DEFAULT_ROLE_PROPAGATION_SECONDS, Gated, IamGate, RoleRegistrar
 from local_deploy.intrinsics import pseudo_parameters
 from local_deploy.invoker import (
     DEFAULT_LAMBDA_TIMEOUT,
@@ -64,6 +65,10 @@ class LocalAccount:
         stream: where progress lines go. Default: - standard output.
         max_parallel: resource operations at once; 1 is the serial walk (``--serial``). Default: 4
         lint: run cfn-lint on every template before a deploy. Default: True
+        enforce_iam: while a custom resource's handler runs, the emulator enforces the policies of the
+            function's role (see ``iam.py``). Default: True
+        role_propagation_seconds: each role the driver creates becomes assumable by the service this
+            long after its creation (IAM's eventual consistency). Default: 0
 
     Example:
         >>> with LocalAccount() as account:  # doctest: +SKIP
@@ -78,9 +83,13 @@ class LocalAccount:
         stream: TextIO | None = None,
         max_parallel: int = DEFAULT_MAX_PARALLEL,
         lint: bool = True,
+        enforce_iam: bool = True,
+        role_propagation_seconds: float = DEFAULT_ROLE_PROPAGATION_SECONDS,
     ) -> None:
         self.max_parallel = max_parallel
         self.lint = lint
+        self.enforce_iam = enforce_iam
+        self.role_propagation_seconds = role_propagation_seconds
         self.state_dir = Path(state_dir)
         self.store = StateStore(self.state_dir)
         self.region = region
@@ -141,6 +150,7 @@ class LocalAccount:
             TemplateError: cfn-lint errors, or anything the driver refuses in the template.
             StackStatusError: the stack's status allows no update (ROLLBACK_COMPLETE ...).
         """
+        self._check_environment(template)
         state = self.store.load(template.stack_name) or self._new_state(template.stack_name)
         log = EventLog(
             template.stack_name, self.stream, construct_paths(template.stack_name, template.resources)
@@ -159,6 +169,16 @@ class LocalAccount:
             log.note(
                 f"Rules not evaluated locally (no CDK bootstrap stack here): {', '.join(template.rules)}"
             )
+        if self.enforce_iam:
+            roles = [
+                f"{name} ({len(policies_for_role(template.body, name))} policy document(s))"
+                for name, res in template.resources.items()
+                if res["Type"] == "AWS::IAM::Role" and policies_for_role(template.body, name)
+            ]
+            if roles:
+                log.note(
+                    f"IAM enforced in the emulator while a handler runs, for the roles: {', '.join(roles)}"
+                )
         exports = Exports(self.store, template.stack_name)
         previous_outputs = dict(state.outputs)
         deployment, custom = self._deployment(template, state, log)
@@ -235,6 +255,22 @@ class LocalAccount:
         return drift_of(state, sms or self.sms())
 
     # ----------------------------------------------------------------------------------------------
+    def _check_environment(self, template: Template) -> None:
+        """A stack synthesized for another account or region is refused, as ``cdk deploy`` refuses it."""
+        if not template.environment.startswith("aws://"):
+            return
+        account, _, region = template.environment[len("aws://") :].partition("/")
+        if account and not account.startswith("unknown-") and account != ACCOUNT_ID:
+            raise StackStatusError(
+                f"Need to perform AWS calls for account {account}, but the current credentials are for "
+                f"{ACCOUNT_ID} (the local account): synthesize the stack for account {ACCOUNT_ID}"
+            )
+        if region and not region.startswith("unknown-") and region != self.region:
+            raise StackStatusError(
+                f"Stack {template.stack_name} is for region {region}, the local account is in {self.region}: "
+                f"give --region {region} or synthesize it for {self.region}"
+            )
+
     def _new_state(self, stack_name: str) -> StackState:
         stack_id = f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}"
         return StackState(stack_name, stack_id)
@@ -250,6 +286,20 @@ class LocalAccount:
         self, template: Template | None, state: StackState, log: EventLog
     ) -> tuple[Deployment, CustomResourceProvider]:
         sms = self.sms()
+
+        def policies(function: Function) -> tuple[list[dict[str, Any]], str] | None:
+            # The role's policies as the stack has them applied at this moment (resolved when the
+            # driver applied them; during a rollback, the new ones until they are rolled back).
+            role = _role_of(function, state)
+            if role is None:
+                return None
+            documents = policies_for_role(applied_view(state, role), role)
+            if not documents:
+                return None
+            name = state.resources[role].physical_id
+            return documents, f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{name}/{function.name}"
+
+        gate = IamGate(self.control, policies, enabled=self.enforce_iam)
         custom = CustomResourceProvider(
             lambda token: function_for(token, state, template),
             self._receiver_started(),
@@ -257,12 +307,17 @@ class LocalAccount:
             state.stack_id,
             self.region,
             log,
+            around_invocation=gate.handler,
         )
         lookup = provider_lookup(
-            pool=PoolProvider(sms),
-            opt_out_list=OptOutListProvider(sms, state.stack_name, ACCOUNT_ID),
+            pool=Gated(PoolProvider(sms), gate),
+            opt_out_list=Gated(OptOutListProvider(sms, state.stack_name, ACCOUNT_ID), gate),
             custom=lambda _type: custom,
-            not_applied=NotAppliedProvider(state.stack_name, self.region, ACCOUNT_ID),
+            not_applied=RoleRegistrar(
+                NotAppliedProvider(state.stack_name, self.region, ACCOUNT_ID),
+                self.control,
+                self.role_propagation_seconds,
+            ),
         )
         pseudo = pseudo_parameters(
             region=self.region, account=ACCOUNT_ID, stack_name=state.stack_name, stack_id=state.stack_id
@@ -271,6 +326,30 @@ class LocalAccount:
             template, state, lookup, pseudo, log, on_change=self.store.save, max_parallel=self.max_parallel
         )
         return deployment, custom
+
+
+def applied_view(state: StackState, role: str) -> dict[str, Any]:
+    """The stack's resources as applied, as a template whose policies name ``role`` by ``Ref``.
+
+    The applied properties are resolved: a policy's ``Roles`` holds the role's name. Naming it
+    ``{"Ref": role}`` again lets ``sms_emulator.policies_for_role`` pick the role's policies.
+    """
+    name = state.resources[role].physical_id
+    resources: dict[str, Any] = {}
+    for logical, res in state.resources.items():
+        properties = dict(res.properties)
+        if res.type == "AWS::IAM::Policy":
+            properties["Roles"] = [{"Ref": role} if r == name else r for r in properties.get("Roles", [])]
+        resources[logical] = {"Type": res.type, "Properties": properties}
+    return {"Resources": resources}
+
+
+def _role_of(function: Function, state: StackState) -> str | None:
+    """The logical ID of the stack's role whose ARN is the function's execution role."""
+    for logical, res in state.resources.items():
+        if res.type == "AWS::IAM::Role" and res.attributes.get("Arn") == function.role_arn:
+            return logical
+    return None
 
 
 def function_for(token: str, state: StackState, template: Template | None) -> Function | None:
@@ -298,7 +377,10 @@ def function_for(token: str, state: StackState, template: Template | None) -> Fu
         variables = (res.properties.get("Environment") or {}).get("Variables") or {}
         environment = tuple(sorted((str(k), str(v)) for k, v in variables.items()))
         handler = str(res.properties.get("Handler", ""))
-        return Function(res.physical_id, handler, timeout, retries, environment)
+        role = res.properties.get("Role")
+        return Function(
+            res.physical_id, handler, timeout, retries, environment, str(role) if role is not None else None
+        )
     return None
 
 

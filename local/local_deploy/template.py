@@ -25,11 +25,14 @@ class Template:
         stack_name: the CloudFormation stack name (the artifact's ``stackName``, else its ID).
         body: the template as parsed JSON.
         path: where it was read from, for messages.
+        environment: the artifact's ``aws://<account>/<region>`` (``unknown-account`` when the stack is
+            environment-agnostic). Default: "" (not from an assembly)
     """
 
     stack_name: str
     body: dict[str, Any]
     path: str = ""
+    environment: str = ""
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -212,7 +215,10 @@ def read_assembly(app_dir: str | Path, stack: str | None = None) -> Template:
         artifact_id = matches[0]
     template_file = app_dir / stacks[artifact_id]["properties"]["templateFile"]
     body = json.loads(template_file.read_text(encoding="utf-8"))
-    return Template(stack_name=names[artifact_id], body=body, path=str(template_file))
+    environment = str(stacks[artifact_id].get("environment", ""))
+    return Template(
+        stack_name=names[artifact_id], body=body, path=str(template_file), environment=environment
+    )
 
 
 def read_assembly_stacks(app_dir: str | Path) -> list[Template]:

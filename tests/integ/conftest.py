@@ -10,10 +10,13 @@ OTHER_POOL = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
 STACK = "SmsPoolSettingsExample"
 
 # name -> CDK context of each variant of the example app the tests deploy.
+# The example app is synthesized for the emulator's account (its own default is 111111111111).
+LOCAL = {"account": "123456789012"}
 VARIANTS = {
-    "base": {"existingPoolId": EXISTING_POOL},
-    "reconcile": {"existingPoolId": EXISTING_POOL, "reconcile": "build-1"},
-    "other_pool": {"existingPoolId": OTHER_POOL},
+    "base": {**LOCAL, "existingPoolId": EXISTING_POOL},
+    "reconcile": {**LOCAL, "existingPoolId": EXISTING_POOL, "reconcile": "build-1"},
+    "other_pool": {**LOCAL, "existingPoolId": OTHER_POOL},
+    "foreign_account": {"existingPoolId": EXISTING_POOL},
 }
 
 
