@@ -205,12 +205,14 @@ class PoolSettings(Construct):
                 "changes nothing on the pool; declare at least one setting or remove it",
             )
         # A CfnPool cannot hold the channel instead: its TwoWay needs Enabled, which would conflict above.
+        # The service's ValidationExceptionReason TWO_WAY_CHANNEL_NOT_PRESENT (API reference, botocore's
+        # pinpoint-sms-voice-v2 model) is its answer to two-way without a channel.
         if two_way_enabled is True and two_way_channel is None:
             Annotations.of(self).add_warning_v2(
                 TWO_WAY_WITHOUT_CHANNEL_WARNING_ID,
-                "two_way_enabled=True without two_way_channel: the service refuses to enable two-way "
-                "messaging on a pool that has no channel yet; give two_way_channel unless the pool "
-                "already has one",
+                "two_way_enabled=True without two_way_channel: a pool with no channel cannot enable two-way "
+                "messaging (ValidationException TWO_WAY_CHANNEL_NOT_PRESENT); give two_way_channel unless "
+                "the pool already has one",
             )
 
         # --- Children -------------------------------------------------------------------------------

@@ -467,9 +467,9 @@ def test_two_way_enabled_without_a_channel_anywhere_gets_an_acknowledgeable_warn
     assert _warnings(stack) == [
         (
             "/TestStack/NoChannel",
-            "two_way_enabled=True without two_way_channel: the service refuses to enable two-way messaging "
-            "on a pool that has no channel yet; give two_way_channel unless the pool already has one "
-            "[ack: sms-pool-settings:twoWayWithoutChannel]",
+            "two_way_enabled=True without two_way_channel: a pool with no channel cannot enable two-way "
+            "messaging (ValidationException TWO_WAY_CHANNEL_NOT_PRESENT); give two_way_channel unless the "
+            "pool already has one [ack: sms-pool-settings:twoWayWithoutChannel]",
         )
     ]
 
