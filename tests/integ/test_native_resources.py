@@ -70,3 +70,40 @@ def test_a_resource_type_that_cannot_be_emulated_is_named_before_anything_is_cre
     ):
         account.deploy(template)
     assert account.control.calls() == []
+
+
+def test_cfn_lint_errors_stop_the_deploy_before_any_change_and_name_the_rule(account):
+    template = stack("list")
+    template.body["Resources"]["Pool"]["Properties"]["DeletionProtection"] = True  # not a Pool property
+    with pytest.raises(
+        TemplateError, match=r"failed cfn-lint with 1 error\(s\), nothing was changed:\n  E3002 "
+    ):
+        account.deploy(template)
+    assert account.control.calls() == [] and account.store.load("Native") is None
+
+
+def test_each_role_the_driver_creates_is_registered_assumable_after_the_propagation_delay(tmp_path):
+    import time
+
+    template = stack("list")
+    template.body["Resources"]["Role"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sms-voice.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        },
+    }
+    with LocalAccount(tmp_path / "state", role_propagation_seconds=30) as account:
+        before = time.time()
+        assert account.deploy(template).ok
+        arn = account.store.load("Native").resources["Role"].attributes["Arn"]
+        (role,) = account.control.roles()
+        assert role["role_arn"] == arn and before + 29 <= role["assumable_at"] <= time.time() + 31
