@@ -12,6 +12,10 @@ RESOURCE_TYPE: Final = "Custom::SmsPoolSettings"
 # --- Properties (CloudFormation keys, PascalCase as in the API) ---------------------------------
 PROP_SERVICE_TOKEN: Final = "ServiceToken"  # noqa: S105 (a property name, not a secret)
 PROP_POOL_ID: Final = "PoolId"
+# Instead of PoolId: the pool found at deploy time by tag, {"TagKey": ..., "TagValue": ...} (lookup.py).
+PROP_POOL_SELECTOR: Final = "PoolSelector"
+SELECTOR_TAG_KEY: Final = "TagKey"
+SELECTOR_TAG_VALUE: Final = "TagValue"
 PROP_TWO_WAY_ENABLED: Final = "TwoWayEnabled"
 PROP_TWO_WAY_CHANNEL_ARN: Final = "TwoWayChannelArn"
 PROP_TWO_WAY_CHANNEL_ROLE: Final = "TwoWayChannelRole"
@@ -58,6 +62,7 @@ ALL_PROPERTIES: Final = (
     PROP_SERVICE_TOKEN,
     PROP_SERVICE_TIMEOUT,
     PROP_POOL_ID,
+    PROP_POOL_SELECTOR,
     *MANAGED_SETTINGS,
     PROP_RECONCILE_TOKEN,
     PROP_REMOVAL_POLICY,

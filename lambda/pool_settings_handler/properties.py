@@ -5,8 +5,9 @@ CloudFormation hands every scalar over as a string. The rules, each named in the
 - Keys: exactly ``constants.ALL_PROPERTIES``. ``ServiceToken``, ``ServiceTimeout`` and
   ``ReconcileToken`` are accepted and never sent to the API; any other key (a typo such as
   ``SharedRoutsEnabled``) is rejected, with the nearest known name suggested.
-- ``PoolId`` (required): a pool ID matching ``[A-Za-z0-9_:/-]{1,256}``, or a pool ARN
-  ``arn:<partition>:sms-voice:<region>:<account>:pool/<pool ID>``.
+- ``PoolId``: a pool ID matching ``[A-Za-z0-9_:/-]{1,256}``, or a pool ARN
+  ``arn:<partition>:sms-voice:<region>:<account>:pool/<pool ID>``; or instead ``PoolSelector``, the
+  object ``{"TagKey": ..., "TagValue": ...}`` (``lookup.parse_selector``). Exactly one of the two.
 - The four flags: exactly ``"true"`` / ``"false"`` or real booleans.
 - ``TwoWayChannelArn``: an SNS topic ARN ``arn:<partition>:sns:<region>:<account>:<topic>``, or the
   Amazon Connect channel ``connect.<region>.amazonaws.com``; 20 to 2048 characters.
@@ -16,7 +17,7 @@ CloudFormation hands every scalar over as a string. The rules, each named in the
 - When the caller knows the Lambda's partition and region (from its own ARN), every ARN and the Connect
   channel must be in them: the service only accepts resources of its own partition and region.
 - ``RemovalPolicy``: exactly ``"retain"`` (the default when absent) or ``"destroy"``.
-- Anything that is not a string (lists, objects, numbers, null) is rejected.
+- Anything that is not a string (lists, objects, numbers, null) is rejected, but ``PoolSelector``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 
 from . import constants as c
 from .errors import InvalidPropertyError
+from .lookup import PoolTag, parse_selector
 
 Setting = bool | str
 
@@ -75,7 +77,8 @@ class PoolSettingsProperties:
     """The parsed properties: the pool and the settings to manage (absent ones are not managed).
 
     Attributes:
-        pool_id: the pool ID or ARN as given.
+        pool_id: the pool ID or ARN as given; "" until the selector is resolved when ``pool_selector``
+            is set.
         settings: managed setting name (API parameter name) -> desired value, in
             ``constants.MANAGED_SETTINGS`` order.
         removal_policy: ``RemovalPolicy``, one of ``constants.REMOVAL_POLICIES``. Default: ``"retain"``.
@@ -84,6 +87,7 @@ class PoolSettingsProperties:
     pool_id: str
     settings: Mapping[str, Setting] = field(default_factory=dict)
     removal_policy: str = c.REMOVAL_RETAIN
+    pool_selector: PoolTag | None = None
 
 
 def parse_properties(
@@ -112,11 +116,19 @@ def parse_properties(
         if key in properties and properties[key] is not None:
             _string(key, properties[key])
 
-    if c.PROP_POOL_ID not in properties:
+    selector = None
+    if c.PROP_POOL_ID in properties and c.PROP_POOL_SELECTOR in properties:
+        raise InvalidPropertyError(
+            c.PROP_POOL_SELECTOR, f"give {c.PROP_POOL_ID} or {c.PROP_POOL_SELECTOR}, not both", show=False
+        )
+    if c.PROP_POOL_SELECTOR in properties:
+        selector, pool_id = parse_selector(properties[c.PROP_POOL_SELECTOR]), ""
+    elif c.PROP_POOL_ID not in properties:
         raise InvalidPropertyError(
             c.PROP_POOL_ID, "required (a pool ID or pool ARN), got nothing", show=False
         )
-    pool_id = _pool_id(properties[c.PROP_POOL_ID], partition, region)
+    else:
+        pool_id = _pool_id(properties[c.PROP_POOL_ID], partition, region)
 
     settings: dict[str, Setting] = {}
     for name in c.MANAGED_SETTINGS:
@@ -134,7 +146,9 @@ def parse_properties(
     policy = properties.get(c.PROP_REMOVAL_POLICY, c.REMOVAL_RETAIN)
     if policy not in c.REMOVAL_POLICIES:
         raise InvalidPropertyError(c.PROP_REMOVAL_POLICY, 'expected "retain" or "destroy"', policy)
-    return PoolSettingsProperties(pool_id=pool_id, settings=settings, removal_policy=policy)
+    return PoolSettingsProperties(
+        pool_id=pool_id, settings=settings, removal_policy=policy, pool_selector=selector
+    )
 
 
 def _unknown(key: object) -> InvalidPropertyError:
