@@ -1,4 +1,6 @@
-"""Every call to the SMS API (DescribePools, UpdatePool): one client, our retries, our errors.
+"""Every call of the handler: the SMS API, SSM Parameter Store (the records) and CloudFormation.
+
+One client per service and container, the same retries and deadline for all, our errors.
 
 - One client per container, built lazily with explicit timeouts and botocore's own retries off
   (``total_max_attempts=1``): we retry ourselves, bounded by the invocation's deadline.
@@ -13,6 +15,10 @@
 - Never retried: any other ConflictException or ValidationException, ResourceNotFoundException,
   AccessDeniedException.
 - After a write the pool is waited for until ``ACTIVE`` again (``wait_until_active``).
+- SSM (``GetParametersByPath``, ``GetParameter``, ``PutParameter``, ``DeleteParameter``) and
+  CloudFormation (``DescribeStacks``, ``DescribeStackResource``) go through the same ``_call``:
+  ``AWS_ENDPOINT_URL_SSM`` / ``AWS_ENDPOINT_URL_CLOUDFORMATION`` redirect them; their errors become
+  ``ServiceError`` naming the operation, the parameter or stack, the code and the message.
 """
 
 from __future__ import annotations
@@ -53,6 +59,9 @@ RETRYABLE_CODES = frozenset(
         "ServiceUnavailableException",
         "TooManyRequestsException",
         "RequestLimitExceeded",
+        # CloudFormation's throttling code; SSM's answer while another PutParameter of the parameter runs.
+        "Throttling",
+        "TooManyUpdates",
     }
 )
 
@@ -65,31 +74,33 @@ ROLE_NOT_ASSUMABLE_TEXTS = ("Could not assume IAM role", "RESOURCE_NOT_ACCESSIBL
 # UpdatePool on a pool that is not ACTIVE (ConflictExceptionReason of botocore's model).
 NOT_ACTIVE = "RESOURCE_NOT_ACTIVE"
 
-_client: Any = None
+_clients: dict[str, Any] = {}
 _client_lock = threading.Lock()
 
 
-def get_client() -> Any:
-    """Return the container's SMS client, building it on first use with ``Timeouts.from_env()``."""
-    global _client
-    if _client is None:
+def get_client(service: str = SERVICE_NAME) -> Any:
+    """Return the container's client of ``service``, built on first use with ``Timeouts.from_env()``.
+
+    Args:
+        service: the boto3 service name. Default: ``SERVICE_NAME`` (the SMS API).
+    """
+    if service not in _clients:
         with _client_lock:
-            if _client is None:
+            if service not in _clients:
                 timeouts = Timeouts.from_env()
                 config = Config(
                     connect_timeout=timeouts.connect,
                     read_timeout=timeouts.read,
                     retries={"total_max_attempts": 1, "mode": "standard"},
                 )
-                _client = boto3.session.Session().client(SERVICE_NAME, config=config)
-    return _client
+                _clients[service] = boto3.session.Session().client(service, config=config)
+    return _clients[service]
 
 
 def reset_client() -> None:
-    """Drop the cached client, so the next call builds one from the current environment (tests)."""
-    global _client
+    """Drop the cached clients, so the next call builds them from the current environment (tests)."""
     with _client_lock:
-        _client = None
+        _clients.clear()
 
 
 def _error_fields(exc: ClientError) -> tuple[str, str, Mapping[str, Any]]:
@@ -132,6 +143,7 @@ def _call(
     deadline: Deadline,
     timeouts: Timeouts,
     sleep: Callable[[float], None] = time.sleep,
+    wrap: Callable[[str, str, Mapping[str, Any], ClientError], PoolSettingsError] = _wrap,
 ) -> Any:
     started = time.monotonic()
     attempt = 0
@@ -148,7 +160,7 @@ def _call(
             return method(**params)
         except ClientError as exc:
             if not _is_retryable(exc):
-                raise _wrap(operation, pool_id, params, exc) from exc
+                raise wrap(operation, pool_id, params, exc) from exc
             code, message, _ = _error_fields(exc)
             last_error, cause = f"{code}: {message}", exc
         except (ConnectionError, HTTPClientError) as exc:
@@ -284,3 +296,99 @@ def wait_until_active(
     if answer.get("Status") == "ACTIVE":
         return dict(answer)
     return describe_active_pool(pool_id, deadline, timeouts, sleep, written=True)
+
+
+# --- SSM Parameter Store: the records ---------------------------------------------------------------
+def _wrap_other(
+    operation: str, target: str, params: Mapping[str, Any], exc: ClientError
+) -> PoolSettingsError:
+    code, message, _ = _error_fields(exc)
+    return ServiceError(operation, target, code, message)
+
+
+def _other(
+    service: str,
+    operation: str,
+    target: str,
+    params: Mapping[str, Any],
+    deadline: Deadline,
+    timeouts: Timeouts,
+) -> Any:
+    method = getattr(get_client(service), METHODS[operation])
+    return _call(operation, target, method, params, deadline, timeouts, wrap=_wrap_other)
+
+
+# A resource in one of these statuses is no longer part of its stack (CloudFormation User Guide, "Resource
+# status codes"; DELETE_SKIPPED: removed from the stack with DeletionPolicy Retain).
+GONE_STATUSES = ("DELETE_COMPLETE", "DELETE_SKIPPED")
+METHODS = {
+    "GetParametersByPath": "get_parameters_by_path",
+    "GetParameter": "get_parameter",
+    "PutParameter": "put_parameter",
+    "DeleteParameter": "delete_parameter",
+    "DescribeStacks": "describe_stacks",
+    "DescribeStackResource": "describe_stack_resource",
+}
+
+
+def list_records(path: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, str]:
+    """Every parameter under ``path`` (recursively, every page): name -> value."""
+    found: dict[str, str] = {}
+    params: dict[str, Any] = {"Path": path, "Recursive": True}
+    while True:
+        answer = _other("ssm", "GetParametersByPath", path, params, deadline, timeouts)
+        found.update({str(p["Name"]): str(p["Value"]) for p in answer.get("Parameters", [])})
+        if not answer.get("NextToken"):
+            return found
+        params["NextToken"] = answer["NextToken"]
+
+
+def get_record(name: str, deadline: Deadline, timeouts: Timeouts) -> str | None:
+    """The value of parameter ``name``, or None when there is none (``ParameterNotFound``)."""
+    try:
+        return str(
+            _other("ssm", "GetParameter", name, {"Name": name}, deadline, timeouts)["Parameter"]["Value"]
+        )
+    except ServiceError as exc:
+        if exc.code == "ParameterNotFound":
+            return None
+        raise
+
+
+def put_record(name: str, value: str, deadline: Deadline, timeouts: Timeouts) -> None:
+    """Create or overwrite parameter ``name`` (a Standard ``String``)."""
+    params = {"Name": name, "Value": value, "Type": "String", "Overwrite": True, "Tier": "Standard"}
+    _other("ssm", "PutParameter", name, params, deadline, timeouts)
+
+
+def delete_record(name: str, deadline: Deadline, timeouts: Timeouts) -> None:
+    """Delete parameter ``name``; one already gone is fine."""
+    try:
+        _other("ssm", "DeleteParameter", name, {"Name": name}, deadline, timeouts)
+    except ServiceError as exc:
+        if exc.code != "ParameterNotFound":
+            raise
+
+
+# --- CloudFormation: is this a rollback, is that owner still there -----------------------------------
+def stack_status(stack_id: str, deadline: Deadline, timeouts: Timeouts) -> str:
+    """The ``StackStatus`` of the stack ``stack_id`` (the handler's own, from the event)."""
+    answer = _other("cloudformation", "DescribeStacks", stack_id, {"StackName": stack_id}, deadline, timeouts)
+    return str(answer["Stacks"][0]["StackStatus"])
+
+
+def resource_exists(stack_id: str, logical_id: str, deadline: Deadline, timeouts: Timeouts) -> bool:
+    """Whether stack ``stack_id`` still has resource ``logical_id``.
+
+    False when CloudFormation answers ``ValidationError`` "... does not exist" (no such stack, or no such
+    resource in it), or reports the resource ``DELETE_COMPLETE`` or ``DELETE_SKIPPED`` (deleted, or
+    retained out of the stack: either way no longer the stack's).
+    """
+    params = {"StackName": stack_id, "LogicalResourceId": logical_id}
+    try:
+        answer = _other("cloudformation", "DescribeStackResource", stack_id, params, deadline, timeouts)
+    except ServiceError as exc:
+        if exc.code == "ValidationError" and "does not exist" in exc.aws_message:
+            return False
+        raise
+    return str(answer["StackResourceDetail"].get("ResourceStatus")) not in GONE_STATUSES

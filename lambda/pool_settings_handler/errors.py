@@ -270,7 +270,7 @@ class ServiceError(PoolSettingsError):
     """Any other error the service answered with (an error code this handler does not model)."""
 
     def __init__(self, operation: str, pool_id: str, code: str, aws_message: str | None) -> None:
-        self.code = code
+        self.code, self.aws_message = code, aws_message or ""
         super().__init__(
             format_reason(f"{operation} {_pool(pool_id)} failed: {shorten(code, 64)}", aws_message)
         )
@@ -322,5 +322,38 @@ class InvalidEventError(PoolSettingsError):
             format_reason(
                 f"Invalid event: RequestType must be Create, Update or Delete, got {show_value(value, 40)}; "
                 "nothing was changed"
+            )
+        )
+
+
+class InvalidRecordError(PoolSettingsError):
+    """A record in Parameter Store cannot be read or written (not this handler's JSON, or too large).
+
+    Example:
+        >>> str(InvalidRecordError("/sms-pool-settings/pool-1/u/L", "not a record of this handler"))
+        'Record /sms-pool-settings/pool-1/u/L: not a record of this handler; nothing was changed'
+    """
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(format_reason(f"Record {shorten_middle(name, 96)}: {problem}; nothing was changed"))
+
+
+class OwnerConflictError(PoolSettingsError):
+    """Another live resource already manages some of the declared settings of the pool; nothing written.
+
+    Example:
+        >>> str(OwnerConflictError(["SharedRoutesEnabled"], "pool-1",
+        ...     "arn:aws:cloudformation:us-east-1:123456789012:stack/Other/5f6a", "Settings"))[:77]
+        'SharedRoutesEnabled of pool pool-1 already managed by Settings in stack Other'
+    """
+
+    def __init__(self, settings: Sequence[str], pool_id: str, stack_id: str, logical_id: str) -> None:
+        stack = stack_id.split("/")[1] if stack_id.count("/") >= 2 else stack_id
+        super().__init__(
+            format_reason(
+                f"{shorten(', '.join(settings), 80)} of pool {_pool(pool_id)} already managed by "
+                f"{shorten(logical_id, 64)} in stack {shorten(stack, 64)} (one owner per setting); "
+                "remove it there first; nothing was changed",
+                shorten_arn(stack_id, 96),
             )
         )

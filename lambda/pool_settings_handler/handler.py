@@ -1,23 +1,30 @@
 """Lambda entry point (``pool_settings_handler.handler.handler``): wires crhelper to the functions below.
 
-Create and Update: parse, describe (waiting while CREATING), diff against the live pool, update only
-what differs (waiting while the role cannot be assumed yet or the pool is not ACTIVE), wait until the
-pool is ACTIVE again, answer with the pool's ARN as the physical ID and Data of the values written.
-Delete: no call at all, answered at once. docs/handler.md tells the whole story.
+Create and Update: parse, describe (waiting while CREATING), read the pool's records (one owner per
+setting: another live resource's setting fails the event before any write), write this resource's
+record, update only what differs (waiting while the role cannot be assumed yet or the pool is not
+ACTIVE), wait until the pool is ACTIVE again, answer with the pool's ARN as the physical ID and Data of
+the values written. A setting no longer declared goes back to its prior value under ``destroy`` or in
+a rollback, else it is left (``retain``).
+Delete: read the record; none: nothing to do. Else put the priors back under ``destroy`` or in a
+rollback (CloudFormation's own stack status says which), then delete the record.
+docs/handler.md tells the whole story.
 """
 
 from __future__ import annotations
 
+import datetime
 import gc
 import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from . import client
+from . import client, records
 from . import constants as c
 from .diff import after_write, changes, response_data
-from .properties import parse_properties
+from .errors import InvalidPropertyError, OwnerConflictError, PoolNotFoundError
+from .properties import Setting, parse_properties
 from .resource import Outcome, PoolSettingsResource
 from .timing import Deadline, Timeouts
 
@@ -36,23 +43,87 @@ def _place(context: Any) -> dict[str, str | None]:
     return {"partition": None, "region": os.environ.get("AWS_REGION") or None}
 
 
+def _write(
+    pool_id: str, pool: dict[str, Any], wanted: Mapping[str, Setting], deadline: Deadline, timeouts: Timeouts
+) -> tuple[dict[str, Any], dict[str, Setting]]:
+    """Write what of ``wanted`` differs from ``pool``; the pool after it, and the fields written."""
+    fields = changes(wanted, pool)
+    if fields:
+        live_role = pool.get(c.PROP_TWO_WAY_CHANNEL_ROLE)
+        answer = client.update_pool(pool_id, fields, deadline, timeouts, live_role=live_role)
+        answer = client.wait_until_active(pool_id, answer, deadline, timeouts)
+        pool = after_write(pool, fields, answer)
+    return pool, fields
+
+
+def _in_rollback(event: Mapping[str, Any], deadline: Deadline, timeouts: Timeouts) -> bool:
+    return client.stack_status(event["StackId"], deadline, timeouts) in c.ROLLBACK_STATUSES
+
+
 def apply(event: Mapping[str, Any], context: Any) -> Outcome:
     """Create and Update: make the pool's managed settings equal to ``ResourceProperties``."""
     properties = parse_properties(event.get("ResourceProperties"), **_place(context))
     timeouts = Timeouts.from_env()
     deadline = Deadline.before_end(context, timeouts.safety_margin)
     pool = client.describe_active_pool(properties.pool_id, deadline, timeouts)
-    fields = changes(properties.settings, pool)
-    if fields:
-        live_role = pool.get(c.PROP_TWO_WAY_CHANNEL_ROLE)
-        answer = client.update_pool(properties.pool_id, fields, deadline, timeouts, live_role=live_role)
-        answer = client.wait_until_active(properties.pool_id, answer, deadline, timeouts)
-        pool = after_write(pool, fields, answer)
+    pool_id, stack_id, logical_id = str(pool["PoolId"]), event["StackId"], event["LogicalResourceId"]
+    own = records.record_name(pool_id, stack_id, logical_id)
+    found = client.list_records(records.pool_path(pool_id), deadline, timeouts)
+    current = records.parse_record(own, found.pop(own)) if own in found else None
+    stale = []
+    for name, text in sorted(found.items()):
+        other = records.parse_record(name, text)
+        taken = records.conflicts(other, properties.settings)
+        if taken and client.resource_exists(other.stack_id, other.logical_id, deadline, timeouts):
+            raise OwnerConflictError(taken, pool_id, other.stack_id, other.logical_id)
+        if taken:  # its stack or resource no longer exists: the record is deleted, the setting is ours
+            stale.append(name)
+    restore = properties.removal_policy == c.REMOVAL_DESTROY or (
+        records.undeclared(current, properties.settings) and _in_rollback(event, deadline, timeouts)
+    )
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    plan = records.claim(
+        current,
+        properties.settings,
+        pool,
+        stack_id=stack_id,
+        logical_id=logical_id,
+        restore_undeclared=restore,
+        now=now,
+    )
+    if plan.before:  # the record first: a pool is never written without it
+        client.put_record(own, plan.before.to_json(), deadline, timeouts)
+    for name in stale:
+        client.delete_record(name, deadline, timeouts)
+    pool, fields = _write(pool_id, pool, {**plan.restores, **properties.settings}, deadline, timeouts)
+    if plan.after:
+        client.put_record(own, plan.after.to_json(), deadline, timeouts)
     return Outcome(str(pool["PoolArn"]), response_data(pool, fields))
 
 
 def delete(event: Mapping[str, Any], context: Any) -> Outcome:
-    """Delete: leave the pool as it is (also after a failed Create or for a vanished pool)."""
+    """Delete: put the priors back under ``destroy`` or in a rollback, else leave them; drop the record."""
+    try:
+        properties = parse_properties(event.get("ResourceProperties"), **_place(context))
+    except InvalidPropertyError:  # the Create refused them before any call: nothing was written
+        return Outcome(None)
+    timeouts = Timeouts.from_env()
+    deadline = Deadline.before_end(context, timeouts.safety_margin)
+    pool_id = records.pool_id_of(properties.pool_id)
+    own = records.record_name(pool_id, event["StackId"], event["LogicalResourceId"])
+    text = client.get_record(own, deadline, timeouts)
+    if text is None:  # nothing recorded: nothing written by this resource (or the record was lost)
+        return Outcome(None)
+    prior = records.restores(records.parse_record(own, text))
+    restore = properties.removal_policy == c.REMOVAL_DESTROY or _in_rollback(event, deadline, timeouts)
+    if restore and prior:
+        try:
+            pool = client.describe_active_pool(properties.pool_id, deadline, timeouts)
+        except PoolNotFoundError:  # deleted out of band: nothing to put back
+            pass
+        else:
+            _write(pool_id, pool, prior, deadline, timeouts)
+    client.delete_record(own, deadline, timeouts)
     return Outcome(None)
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from lambda_runtime import LambdaContext
+from local_deploy.cloudformation_api import CloudFormationApi
 from local_deploy.intrinsics import Scope, pseudo_parameters, resolve
+from moto_server import MotoServer
 from pool_settings_handler import client
 from pool_settings_handler.handler import handler
 from response_receiver import ResponseReceiver
@@ -36,6 +38,25 @@ def emulator():
     server.start()
     yield server
     server.stop()
+
+
+# The stack of tests/events/*.json: every test starts with it known to CloudFormation, with its resource.
+EVENT_STACK_ID = json.loads((EVENTS / "create.json").read_text(encoding="utf-8"))["StackId"]
+EVENT_LOGICAL_ID = json.loads((EVENTS / "create.json").read_text(encoding="utf-8"))["LogicalResourceId"]
+
+
+@pytest.fixture(scope="session")
+def moto():
+    """moto on loopback: SSM Parameter Store, where the handler keeps its records."""
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def cloudformation():
+    """What CloudFormation answers about stacks (DescribeStacks, DescribeStackResource), set by the tests."""
+    with CloudFormationApi() as api:
+        yield api
 
 
 # --- IAM: every SMS call of every test is authorized against the policy the construct synthesizes ---
@@ -165,11 +186,20 @@ def issued_urls():
 
 
 @pytest.fixture(autouse=True)
-def lambda_env(monkeypatch, emulator, receiver, caplog, capsys, issued_urls, provider_policies):
+def lambda_env(
+    monkeypatch, emulator, moto, cloudformation, receiver, caplog, capsys, issued_urls, provider_policies
+):
     """Per test: clean emulator with IAM enforcement on (the provider role's synthesized policy, as the
-    provider's session), clean receiver, the Lambda's environment, and no ResponseURL in any log. A test
-    of another principal or policy calls ``emulator.control.enforce_iam(...)`` or ``clear_iam()``."""
+    provider's session), clean receiver, no records in moto's SSM, CloudFormation knowing only the events'
+    stack (``UPDATE_IN_PROGRESS``, with the events' logical ID), the Lambda's environment, and no
+    ResponseURL in any log. A test of another principal or policy calls
+    ``emulator.control.enforce_iam(...)`` or ``clear_iam()``."""
     emulator.reset()
+    moto.reset()
+    cloudformation.clear()
+    cloudformation.set_stack(EVENT_STACK_ID, "UPDATE_IN_PROGRESS", [EVENT_LOGICAL_ID])
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", moto.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", cloudformation.endpoint_url)
     emulator.control.enforce_iam(provider_policies, principal_arn=PROVIDER_PRINCIPAL)
     receiver.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator.endpoint_url)

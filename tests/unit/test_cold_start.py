@@ -5,7 +5,7 @@ import sys
 
 FRESH_IMPORT = (
     "import gc; from pool_settings_handler import handler; "
-    "print(gc.get_freeze_count(), handler.client._client is None)"
+    "print(gc.get_freeze_count(), not handler.client._clients)"
 )
 
 
