@@ -77,6 +77,12 @@ _ARN_COST_FLOOR = 100
 # dependent action is iam:PassRole). An opt-out list named in UpdatePool needs no statement of its own.
 _POOL_ACTIONS = (f"{IAM_SERVICE_PREFIX}:DescribePools", f"{IAM_SERVICE_PREFIX}:UpdatePool")
 _LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+# A pool chosen by tag (PoolSelector), per the same reference: DescribePools without PoolIds names no pool,
+# so it authorizes on "*" only; ListTagsForResource authorizes on the pool (one of its resource types);
+# UpdatePool on the pool, whose resource type has the condition key aws:ResourceTag/${TagKey}.
+_LOOKUP_LIST_ACTION = f"{IAM_SERVICE_PREFIX}:DescribePools"
+_LOOKUP_TAGS_ACTION = f"{IAM_SERVICE_PREFIX}:ListTagsForResource"
+_LOOKUP_UPDATE_ACTION = f"{IAM_SERVICE_PREFIX}:UpdatePool"
 # Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC" (execution role
 # permissions): the function's role creates, describes and deletes its network interfaces. Per the
 # Service Authorization Reference (Amazon EC2): CreateNetworkInterface authorizes on the network
@@ -388,6 +394,7 @@ class PoolSettingsProvider(Construct):
         """The stack's partition, region and account as the synth-time checks need them."""
         self._pools = _Grants("pool")
         self._roles = _Grants("role")
+        self._lookups: dict[str, dict[str, None]] = {}  # tag key -> tag values, in registration order
         self._finalized = False
         self._statements_not_added: list[iam.PolicyStatement] = []
         """Statements the role keeps none of (an immutable role): the warning lists them."""
@@ -553,6 +560,11 @@ class PoolSettingsProvider(Construct):
         """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern)."""
         self._pools.add(arn)
 
+    def grant_pool_lookup(self, key: str, value: str) -> None:
+        """Allow finding the pool tagged ``key`` = ``value`` in this stack's account and region, and
+        updating only a pool that carries that tag."""
+        self._lookups.setdefault(key, {}).setdefault(value)
+
     def grant_pass_role(self, arn: str) -> None:
         """Allow passing the role ``arn`` to the SMS service, and to nothing else."""
         self._roles.add(arn)
@@ -589,6 +601,8 @@ class PoolSettingsProvider(Construct):
             self._add_statement(
                 iam.PolicyStatement(actions=list(_POOL_ACTIONS), resources=self._resources(self._pools))
             )
+        if self._lookups:
+            self._add_lookup_statements()
         if self._roles.arns:
             self._add_statement(
                 iam.PolicyStatement(
@@ -606,6 +620,28 @@ class PoolSettingsProvider(Construct):
                 IMMUTABLE_ROLE_WARNING_ID,
                 f"the provider's role {self._describe(self.role.role_arn)} was imported as immutable, so "
                 f"none of the provider's statements were added to it; it must already allow: {needed}",
+            )
+
+    def _add_lookup_statements(self) -> None:
+        """The statements a PoolSelector needs (see ``_LOOKUP_*``): list every pool, read the tags of this
+        account and region's pools, update a pool only while it carries a selector's tag."""
+        pools = self.pattern("pool")
+        # "*": DescribePools without PoolIds authorizes on no narrower resource (Service Authorization
+        # Reference); it only lists pools, and the handler must see them all to find the one tagged.
+        self._add_statement(iam.PolicyStatement(actions=[_LOOKUP_LIST_ACTION], resources=["*"]))
+        # Every pool's tags must be read to know which one carries the tag: pool/* of this account and
+        # region, no wider.
+        self._add_statement(iam.PolicyStatement(actions=[_LOOKUP_TAGS_ACTION], resources=[pools]))
+        for key, values in self._lookups.items():
+            # Any pool of this account and region, but only while it carries the tag (ABAC: the Pool
+            # resource type's aws:ResourceTag/${TagKey}).
+            tag_values: Any = list(values) if len(values) > 1 else next(iter(values))
+            self._add_statement(
+                iam.PolicyStatement(
+                    actions=[_LOOKUP_UPDATE_ACTION],
+                    resources=[pools],
+                    conditions={"StringEquals": {f"aws:ResourceTag/{key}": tag_values}},
+                )
             )
 
     def _resources(self, grants: _Grants) -> list[str]:

@@ -20,6 +20,7 @@ from pool_settings_handler.constants import (
     PROP_DELETION_PROTECTION_ENABLED,
     PROP_OPT_OUT_LIST_NAME,
     PROP_POOL_ID,
+    PROP_POOL_SELECTOR,
     PROP_RECONCILE_TOKEN,
     PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
     PROP_SHARED_ROUTES_ENABLED,
@@ -31,6 +32,7 @@ from pool_settings_handler.constants import (
 
 from . import _validation as check
 from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider, is_unresolved, stack_place
+from .selector import PoolSelector
 
 BoolArgument = bool | IResolvable | str
 """A boolean setting: ``True``/``False``, or a token that becomes one at deploy time.
@@ -71,7 +73,8 @@ class PoolSettings(Construct):
         scope: the parent construct.
         id: the construct ID.
         pool: the pool, as a pool ID (``pool-...``), a pool ARN (required for a pool shared from another
-            account), or an ``aws_smsvoice.CfnPool`` of this app.
+            account), an ``aws_smsvoice.CfnPool`` of this app, or a ``PoolSelector`` (the one pool of the
+            account and region with a tag, found at deploy time).
         two_way_enabled: whether the pool receives inbound messages. Default: - left as it is on the pool
         two_way_channel: where inbound messages go: an SNS topic (``sns.ITopic`` or its ARN) or
             ``connect.<region>.amazonaws.com`` for Amazon Connect. Default: - left as it is on the pool
@@ -104,7 +107,7 @@ class PoolSettings(Construct):
         scope: Construct,
         id: str,
         *,
-        pool: str | smsvoice.CfnPool,
+        pool: str | smsvoice.CfnPool | PoolSelector,
         two_way_enabled: BoolArgument | None = None,
         two_way_channel: str | sns.ITopic | None = None,
         two_way_channel_role: str | iam.IRole | None = None,
@@ -123,7 +126,7 @@ class PoolSettings(Construct):
         Args:
             scope: the parent construct.
             id: the construct ID.
-            pool: a pool ID, a pool ARN or an ``aws_smsvoice.CfnPool`` of this app.
+            pool: a pool ID, a pool ARN, an ``aws_smsvoice.CfnPool`` of this app or a ``PoolSelector``.
             two_way_enabled: whether the pool receives inbound messages. Default: - left as it is
             two_way_channel: an SNS topic (``sns.ITopic`` or its ARN) or ``connect.<region>.amazonaws.com``.
                 Default: - left as it is
@@ -177,8 +180,10 @@ class PoolSettings(Construct):
         if isinstance(pool, str):
             if not is_unresolved(pool):
                 warnings += check.check_pool(pool, place)
-        elif not isinstance(pool, smsvoice.CfnPool):
-            raise TypeError(f"pool must be a pool ID, a pool ARN or an aws_smsvoice.CfnPool, got {pool!r}")
+        elif not isinstance(pool, (smsvoice.CfnPool, PoolSelector)):
+            raise TypeError(
+                f"pool must be a pool ID, a pool ARN, an aws_smsvoice.CfnPool or a PoolSelector, got {pool!r}"
+            )
         for name, value in booleans.items():
             if value is not None and not is_unresolved(value):
                 check.check_boolean(name, value)
@@ -217,8 +222,13 @@ class PoolSettings(Construct):
 
         # --- Children -------------------------------------------------------------------------------
         provider = PoolSettingsProvider.of(self, stack=stack)
-        properties: dict[str, Any] = {PROP_POOL_ID: _pool_value(pool)}
-        provider.grant_pool(_grant_arn(pool, provider))
+        properties: dict[str, Any]
+        if isinstance(pool, PoolSelector):
+            properties = {PROP_POOL_SELECTOR: pool.to_property()}
+            provider.grant_pool_lookup(pool.key, pool.value)
+        else:
+            properties = {PROP_POOL_ID: _pool_value(pool)}
+            provider.grant_pool(_grant_arn(pool, provider))
         for name, key in _BOOLEAN_ARGUMENTS.items():
             if booleans[name] is not None:
                 properties[key] = booleans[name]
