@@ -29,7 +29,9 @@ V2" (Service Authorization Reference, prefix ``sms-voice``, as packaged in parli
 permissions to pass a role to an AWS service"). Every request carries the global keys
 ``aws:RequestedRegion``, ``aws:PrincipalArn`` and ``aws:PrincipalAccount``; CreatePool and
 CreateOptOutList with ``Tags`` carry ``aws:RequestTag/<key>`` and ``aws:TagKeys`` (the condition keys
-the reference lists for them). ``aws:ResourceTag/<key>`` is not emulated.
+the reference lists for them). A check on a pool or opt-out list that exists carries
+``aws:ResourceTag/<key>`` for each of its tags (the condition key of the reference's Pool and OptOutList
+resource types), read through the ``resource_tags`` callback the dispatcher gives.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from __future__ import annotations
 import copy
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,10 +220,12 @@ class IamEnforcer:
         region: str,
         access_key_id: str | None = None,
         account: str = ACCOUNT_ID,
+        resource_tags: Callable[[str], Mapping[str, str] | None] | None = None,
     ) -> None:
         """Raise ``AccessDeniedException`` for the first check of the request IAM would deny.
         ``access_key_id`` is the request's SigV4 access key (None when unsigned); ``account`` the one
-        it acts in (Default: ``ACCOUNT_ID``)."""
+        it acts in (Default: ``ACCOUNT_ID``); ``resource_tags(arn)`` the tags of the resource a check
+        names, None when it has none to show (Default: None, no ``aws:ResourceTag`` keys)."""
         with self._lock:
             policies, principal, scoped_to = self._policies, self._principal_arn, self._access_key_id
         if policies is None or (scoped_to is not None and access_key_id != scoped_to):
@@ -229,7 +233,12 @@ class IamEnforcer:
         principal = principal or default_principal(region, account)
         base = _principal_context(principal, region, account)
         for check in checks_for(operation, params, region, account):
-            decision = iam.evaluate(policies, check.action, check.resource, {**base, **check.context})
+            tags = resource_tags(check.resource) if resource_tags and check.resource != "*" else None
+            # IAM User Guide, "Controlling access to AWS resources using tags": aws:ResourceTag/<key> is
+            # the tag the resource already carries.
+            on_resource = {f"aws:ResourceTag/{k}": v for k, v in (tags or {}).items()}
+            context = {**base, **on_resource, **check.context}
+            decision = iam.evaluate(policies, check.action, check.resource, context)
             if decision != iam.ALLOW:
                 raise AccessDeniedException(
                     iam.denial_message(principal, check.action, check.resource, decision)

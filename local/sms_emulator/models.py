@@ -872,6 +872,18 @@ class SmsBackend:
             resource_id=arn,
         )
 
+    def tags_of(self, region: str, arn: str, account: str = ACCOUNT_ID) -> dict[str, str] | None:
+        """The tags of the pool or opt-out list ``arn`` as ``{key: value}``, or None when it names none of
+        this account and region's (for ``aws:ResourceTag`` in IAM enforcement)."""
+        if not arn.startswith("arn:"):
+            return None
+        with self.lock:
+            try:
+                record = self._tagged(region, arn, account)
+            except ServiceError:
+                return None
+            return {t["Key"]: t["Value"] for t in record.get("Tags", [])}
+
     def list_tags_for_resource(
         self, region: str, params: dict[str, Any], account: str = ACCOUNT_ID
     ) -> dict[str, Any]:

@@ -247,7 +247,14 @@ class Dispatcher:
         validate(operation, params)
         # Authorization after validation: the resources a request authorizes on are read from
         # well-typed members (an emulator's choice; a malformed request fails either way).
-        self.enforcer.authorize(operation, params, region, access_key, account)
+        self.enforcer.authorize(
+            operation,
+            params,
+            region,
+            access_key,
+            account,
+            resource_tags=lambda arn: self.backend.tags_of(region, arn, account),
+        )
         result = handler(region, params, account=account)
         return shape_output(operation_model(operation).output_shape, result)  # type: ignore[no-any-return]
 

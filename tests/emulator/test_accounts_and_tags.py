@@ -412,3 +412,36 @@ def test_a_caller_of_another_account_authorizes_on_its_own_accounts_arns(
         f"sms-voice:DeletePool on resource: {prod_arn} "
     )
     assert control.pools(account=PROD)[0]["DeletionProtectionEnabled"] is True
+
+
+def test_update_pool_is_authorized_with_the_pools_own_tags_as_aws_resource_tag(
+    sms: Any, control: Any, error_of: Any
+) -> None:
+    tagged = control.seed_pool("pool-alerts", tags={"team": "alerts"})["PoolArn"]
+    other = control.seed_pool("pool-billing", tags={"team": "billing"})["PoolArn"]
+    pools = f"arn:aws:sms-voice:us-east-1:{ACCOUNT_ID}:pool/*"
+    only_alerts = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "sms-voice:UpdatePool",
+            "Resource": pools,
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "alerts"}},
+        }
+    )
+    control.enforce_iam(only_alerts)
+
+    sms.update_pool(PoolId="pool-alerts", DeletionProtectionEnabled=True)
+    with pytest.raises(sms.exceptions.AccessDeniedException) as excinfo:
+        sms.update_pool(PoolId="pool-billing", DeletionProtectionEnabled=True)
+    # A tag removed is a permission gone.
+    control.clear_iam()
+    sms.untag_resource(ResourceArn=tagged, TagKeys=["team"])
+    control.enforce_iam(only_alerts)
+    with pytest.raises(sms.exceptions.AccessDeniedException):
+        sms.update_pool(PoolId="pool-alerts", DeletionProtectionEnabled=False)
+
+    assert error_of(excinfo)["Message"].endswith(
+        f"sms-voice:UpdatePool on resource: {other} because no identity-based policy allows the "
+        "sms-voice:UpdatePool action"
+    )
+    assert [p["DeletionProtectionEnabled"] for p in control.pools()] == [True, False]
