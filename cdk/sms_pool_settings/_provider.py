@@ -17,6 +17,7 @@ import jsii
 from aws_cdk import (
     Acknowledgment,
     Annotations,
+    ArnFormat,
     AspectPriority,
     Aspects,
     CfnResource,
@@ -99,6 +100,10 @@ _ENI_DESCRIBE_ACTIONS = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
 VPC_POLICY_ID = "VpcAccessPolicy"
 WILDCARD_WARNING_ID = "sms-pool-settings:iamPatternFallback"
 IMMUTABLE_ROLE_WARNING_ID = "sms-pool-settings:providerRoleNotModified"
+LOG_KEY_WARNING_ID = "sms-pool-settings:logKeyPolicyNotModified"
+# CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS": the key policy must allow
+# the regional logs service principal these actions, conditioned on the log group's encryption context.
+_LOG_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 
 
 # Every call into aws-cdk-lib is a round trip to its Node.js process (jsii), the main cost of declaring a
@@ -281,8 +286,10 @@ class PoolSettingsProvider(Construct):
             memory_size: the Lambda's memory in MB (128 to 10,240). Default: 256
             log_retention: how long the Lambda's log group keeps its logs.
                 Default: ``RetentionDays.THREE_MONTHS``
-            log_encryption_key: a KMS key for the log group; its key policy must allow CloudWatch Logs
-                (``logs.<region>.amazonaws.com``) to use it. Default: - CloudWatch Logs' own encryption
+            log_encryption_key: a KMS key for the log group. A key of this app gets the key policy
+                statement CloudWatch Logs needs (``logs.<region>.amazonaws.com``, for this account and
+                region's log groups); an imported key is left as it is, with a synth warning.
+                Default: - CloudWatch Logs' own encryption
 
         Returns:
             The stack's provider.
@@ -406,6 +413,8 @@ class PoolSettingsProvider(Construct):
             retention=options.log_retention or LOG_RETENTION,
             encryption_key=options.log_encryption_key,
         )
+        if options.log_encryption_key is not None:
+            self._allow_logs_to_use(options.log_encryption_key)
         # An own role rather than the default one: the default attaches AWSLambdaBasicExecutionRole,
         # which may write to every log group of the account; this one writes to its own group only.
         self.owns_role = options.role is None
@@ -528,6 +537,38 @@ class PoolSettingsProvider(Construct):
             return resolved
         separator, parts = resolved["Fn::Join"]
         return str(separator).join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
+
+    def _allow_logs_to_use(self, key: kms.IKey) -> None:
+        """Let CloudWatch Logs use ``key`` for this stack's log groups (the user guide's key policy).
+
+        The condition names this account and region's log groups rather than the provider's own: the log
+        group's ARN would make the key depend on the log group that depends on the key. A key imported
+        into the app keeps its policy as it is: synth then warns with the statement it needs.
+        """
+        stack = self._stack
+        statement = iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
+            actions=list(_LOG_KEY_ACTIONS),
+            resources=["*"],  # in a key policy, "*" is the key itself
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                }
+            },
+        )
+        if not key.add_to_resource_policy(statement).statement_added:
+            Annotations.of(self).add_warning_v2(
+                LOG_KEY_WARNING_ID,
+                f"log_encryption_key {self._describe(key.key_arn)} is imported, so its key policy was not "
+                f"changed; it must allow logs.<region>.amazonaws.com {', '.join(_LOG_KEY_ACTIONS)} for "
+                "this account and region's log groups (CloudWatch Logs User Guide, encrypt log data "
+                "with AWS KMS), or the log group cannot be created",
+            )
 
     def _add_statement(self, statement: iam.PolicyStatement) -> None:
         """Add ``statement`` to the role; remember it when the role (imported, immutable) keeps none."""

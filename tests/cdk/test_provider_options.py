@@ -67,6 +67,64 @@ def test_memory_log_retention_and_log_key_are_the_configured_ones(h: SimpleNames
     )
 
 
+def test_a_log_key_of_the_app_lets_cloudwatch_logs_use_it_for_this_accounts_log_groups(
+    h: SimpleNamespace,
+) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    key = kms.Key(stack, "LogKey", enable_key_rotation=True)
+    # WHEN
+    PoolSettingsProvider.configure(stack, log_encryption_key=key)
+    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
+    # THEN: the key policy statement of the CloudWatch Logs User Guide, scoped to this account and region
+    (key_resource,) = Template.from_stack(stack).find_resources("AWS::KMS::Key").values()
+    statements = key_resource["Properties"]["KeyPolicy"]["Statement"]
+    assert statements[1:] == [
+        {
+            "Action": [
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            "Condition": {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": {
+                        "Fn::Join": [
+                            "",
+                            ["arn:", {"Ref": "AWS::Partition"}, f":logs:us-east-1:{h.ACCOUNT}:log-group:*"],
+                        ]
+                    }
+                }
+            },
+            "Effect": "Allow",
+            "Principal": {"Service": {"Fn::Join": ["", ["logs.us-east-1.", {"Ref": "AWS::URLSuffix"}]]}},
+            "Resource": "*",
+        }
+    ]
+
+
+def test_an_imported_log_key_is_left_as_it_is_with_a_warning(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    key_arn = f"arn:aws:kms:us-east-1:{h.ACCOUNT}:key/0000-1111"
+    # WHEN
+    PoolSettingsProvider.configure(stack, log_encryption_key=kms.Key.from_key_arn(stack, "LogKey", key_arn))
+    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
+    # THEN
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::KMS::Key", 0)
+    template.has_resource_properties("AWS::Logs::LogGroup", {"KmsKeyId": key_arn})
+    (warning,) = Annotations.from_stack(stack).find_warning(f"/TestStack/{PROVIDER}", Match.any_value())
+    assert warning.entry.data.startswith(
+        f"log_encryption_key {key_arn} is imported, so its key policy was not changed; it must allow "
+        "logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, "
+        "kms:Describe* for this account and region's log groups"
+    )
+    assert warning.entry.data.endswith("[ack: sms-pool-settings:logKeyPolicyNotModified]")
+
+
 def test_the_defaults_apply_without_configure(h: SimpleNamespace) -> None:
     # GIVEN / WHEN
     stack = h.new_stack()
