@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from local_deploy.cloudformation_api import CloudFormationApi
+from moto_server import MotoServer
 from pool_settings_handler import client
 from response_receiver import ResponseReceiver
 from sms_emulator import EmulatorServer
@@ -15,7 +17,16 @@ from sms_emulator import EmulatorServer
 # of this directory import their shared helpers from hardening_support.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hardening_support import FAST_TIMEOUTS, Harness, InFlight, prepare_service
+from hardening_support import (
+    EVENT_LOGICAL_ID,
+    EVENT_STACK_ID,
+    FAST_TIMEOUTS,
+    Harness,
+    InFlight,
+    Store,
+    prepare_service,
+)
+from store_faults import FaultProxy
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +35,16 @@ def emulator() -> Iterator[EmulatorServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def store() -> Iterator[Store]:
+    """moto's SSM and the CloudFormation stand-in, each behind a fault proxy the handler is pointed at."""
+    with MotoServer() as moto, CloudFormationApi() as cloudformation:
+        ssm, cfn = FaultProxy(moto.endpoint_url), FaultProxy(cloudformation.endpoint_url)
+        yield Store(moto, cloudformation, ssm, cfn)
+        ssm.stop()
+        cfn.stop()
 
 
 @pytest.fixture(scope="session")
@@ -39,10 +60,12 @@ def receiver() -> Iterator[ResponseReceiver]:
 
 @pytest.fixture
 def lambda_env(
-    monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer, receiver: ResponseReceiver
+    monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer, receiver: ResponseReceiver, store: Store
 ) -> Callable[[Mapping[str, str]], None]:
-    """The Lambda's environment (endpoint, CA bundle); call it with the timeouts to use."""
+    """The Lambda's environment (endpoints, CA bundle); call it with the timeouts to use."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", emulator.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", store.ssm_proxy.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", store.cloudformation_proxy.endpoint_url)
     monkeypatch.setenv("AWS_CA_BUNDLE", receiver.ca_bundle_path)
 
     def apply(timeouts: Mapping[str, str]) -> None:
@@ -60,12 +83,21 @@ def harness(
     emulator: EmulatorServer,
     receiver: ResponseReceiver,
     inflight: InFlight,
+    store: Store,
     lambda_env: Callable[[Mapping[str, str]], None],
 ) -> Iterator[Harness]:
-    """A clean emulator and receiver, the fast timeouts, and the Harness driving them."""
+    """A clean emulator, receiver and store (no records, no faults, CloudFormation knowing the events'
+    stack as UPDATE_IN_PROGRESS), the fast timeouts, and the Harness driving them."""
     lambda_env(FAST_TIMEOUTS)
     prepare_service(emulator, receiver)
-    yield Harness(emulator, receiver, inflight)
+    store.moto.reset()
+    store.cloudformation.clear()
+    store.cloudformation.set_stack(EVENT_STACK_ID, "UPDATE_IN_PROGRESS", [EVENT_LOGICAL_ID])
+    yield Harness(emulator, receiver, inflight, store)
     emulator.faults.clear()
+    store.ssm_proxy.clear()
+    store.cloudformation_proxy.clear()
     inflight.wait_quiet()
+    store.ssm_proxy.wait_quiet()
+    store.cloudformation_proxy.wait_quiet()
     client.reset_client()

@@ -33,6 +33,9 @@ from response_receiver import ResponseReceiver
 from sms_emulator import EmulatorServer
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+_CREATE = json.loads((EVENTS / "create.json").read_text(encoding="utf-8"))
+# The stack and resource of tests/events/*.json, known to the CloudFormation stand-in in every test.
+EVENT_STACK_ID, EVENT_LOGICAL_ID = str(_CREATE["StackId"]), str(_CREATE["LogicalResourceId"])
 
 # Small budgets keep every cell of the matrix to a few seconds. The handler reads them from the
 # environment (pool_settings_handler.timing.Timeouts.from_env), as on Lambda. With these, the handler
@@ -145,13 +148,59 @@ class Result:
     remaining: float
 
 
+@dataclass
+class Store:
+    """Where the records live and what CloudFormation answers, each behind a ``store_faults.FaultProxy``.
+
+    Attributes:
+        moto: moto's server (SSM Parameter Store).
+        cloudformation: the ``local_deploy.cloudformation_api`` stand-in.
+        ssm_proxy: the proxy the handler's ``AWS_ENDPOINT_URL_SSM`` points at.
+        cloudformation_proxy: the proxy of ``AWS_ENDPOINT_URL_CLOUDFORMATION``.
+    """
+
+    moto: Any
+    cloudformation: Any
+    ssm_proxy: Any
+    cloudformation_proxy: Any
+
+    def records(self, pool_id: str = POOL_ID) -> dict[str, dict[str, Any]]:
+        """Every record of the pool, read from moto directly (not through the proxy): name -> JSON."""
+        ssm = boto3.client("ssm", endpoint_url=self.moto.endpoint_url, region_name=REGION)
+        answer = ssm.get_parameters_by_path(Path=f"{c.RECORD_PREFIX}/{pool_id}", Recursive=True)
+        return {p["Name"]: json.loads(p["Value"]) for p in answer["Parameters"]}
+
+
+def assert_written_only_with_its_record(store: Store, after: Mapping[str, Any] | None) -> None:
+    """A pool whose managed settings are no longer ``OLD_SETTINGS`` has its record, holding them as priors.
+
+    "A pool is never written without its record": whatever failed, the values the pool had before are
+    in Parameter Store, so a rollback (or a ``destroy``) can put them back.
+    """
+    if after is None or after == OLD_SETTINGS:
+        return
+    records = list(store.records().values())
+    assert len(records) == 1, f"the pool was written ({after}) but has {len(records)} records"
+    priors = {name: entry["Prior"] for name, entry in records[0]["Settings"].items()}
+    changed = {name for name in c.MANAGED_SETTINGS if after[name] != OLD_SETTINGS[name]}
+    assert changed <= set(priors), f"written without a prior: {sorted(changed - set(priors))}"
+    assert priors == {name: OLD_SETTINGS[name] for name in priors}, f"wrong priors: {priors}"
+
+
 class Harness:
     """Builds events and runs the real handler the way Lambda would, against the emulator."""
 
-    def __init__(self, emulator: EmulatorServer, receiver: ResponseReceiver, inflight: InFlight) -> None:
+    def __init__(
+        self,
+        emulator: EmulatorServer,
+        receiver: ResponseReceiver,
+        inflight: InFlight,
+        store: Store | None = None,
+    ) -> None:
         self.emulator = emulator
         self.receiver = receiver
         self.inflight = inflight
+        self.store = store
         self.control = emulator.control
         self.urls: list[str] = []
 

@@ -1,9 +1,10 @@
-"""Every fault the emulator injects x every request type, with the same four checks in each cell.
+"""Every fault the emulator injects x every request type, with the same five checks in each cell.
 
 For each cell: exactly one answer reaches CloudFormation, it arrives before the Lambda context's
 deadline, the pool's managed settings are afterwards either all the old ones or all the new ones
-(never a mix), and once the fault is cleared the follow-up CloudFormation would send succeeds: the same
-Create again, the rollback of an Update (old and new swapped), the same Delete again.
+(never a mix), a pool that was written has its record with the old values as priors, and once the
+fault is cleared the follow-up CloudFormation would send succeeds: the same Create again, the
+rollback of an Update (old and new swapped), the same Delete again.
 
 The pool goes from OLD_SETTINGS to NEW_SETTINGS, which differ in all seven managed fields, so every
 Create and Update must write all seven in its one UpdatePool. A transient cell's answer must also
@@ -16,7 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from hardening_support import NEW, NEW_SETTINGS, OLD, OLD_SETTINGS, POOL_ID, Harness, managed
+from hardening_support import (
+    NEW,
+    NEW_SETTINGS,
+    OLD,
+    OLD_SETTINGS,
+    POOL_ID,
+    Harness,
+    assert_written_only_with_its_record,
+    managed,
+)
 from pool_settings_handler import constants as c
 from sms_emulator.faults import conflict_reasons
 
@@ -200,6 +210,8 @@ def test_each_fault_gets_one_timely_answer_leaves_nothing_half_applied_and_the_f
     assert len(body["Reason"]) <= c.MAX_REASON_LENGTH
     after = managed(h.pool())
     assert after in (OLD_SETTINGS, NEW_SETTINGS, None), f"half-applied: {after}"
+    assert h.store is not None
+    assert_written_only_with_its_record(h.store, after)
     if request_type == "Delete":
         # Delete leaves the pool alone and calls nothing, whatever the service is doing.
         assert body["Status"] == "SUCCESS", body
