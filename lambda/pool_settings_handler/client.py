@@ -191,6 +191,42 @@ def describe_pool(pool_id: str, deadline: Deadline, timeouts: Timeouts) -> dict[
     return dict(pools[0])
 
 
+def pools_with_tags(
+    label: str, deadline: Deadline, timeouts: Timeouts
+) -> list[tuple[str, list[dict[str, str]]]]:
+    """Every pool the account owns in the region, with its tags: ``[(pool ARN, Tags), ...]``.
+
+    Every page of ``DescribePools`` (``Owner`` ``SELF``: a pool shared from another account cannot be
+    tagged here), then ``ListTagsForResource`` per pool, because ``DescribePools`` neither filters on
+    tags nor returns them (its ``PoolFilterName`` values and ``PoolInformation`` members). A pool deleted
+    between the two calls is left out. ``label`` names the lookup in Reasons (e.g. ``tag team=alerts``).
+    """
+    found: list[tuple[str, list[dict[str, str]]]] = []
+    params: dict[str, Any] = {"Owner": "SELF"}
+    sms = get_client()
+    while True:
+        answer = _call("DescribePools", label, sms.describe_pools, params, deadline, timeouts)
+        for pool in answer.get("Pools", []):
+            arn = str(pool["PoolArn"])
+            try:
+                tags = _call(
+                    "ListTagsForResource",
+                    arn,
+                    sms.list_tags_for_resource,
+                    {"ResourceArn": arn},
+                    deadline,
+                    timeouts,
+                )
+            except PoolNotFoundError:
+                continue
+            found.append(
+                (arn, [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in tags.get("Tags", [])])
+            )
+        if not answer.get("NextToken"):
+            return found
+        params = {**params, "NextToken": answer["NextToken"]}
+
+
 def describe_active_pool(
     pool_id: str,
     deadline: Deadline,

@@ -13,6 +13,7 @@ docs/handler.md tells the whole story.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import gc
 import logging
@@ -20,11 +21,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from . import client, records
+from . import client, lookup, records
 from . import constants as c
 from .diff import after_write, changes, response_data
-from .errors import InvalidPropertyError, OwnerConflictError, PoolNotFoundError
-from .properties import Setting, parse_properties
+from .errors import InvalidPropertyError, OwnerConflictError, PoolNotFoundError, shorten
+from .properties import POOL_ARN_RE, PoolSettingsProperties, Setting, parse_properties
 from .resource import Outcome, PoolSettingsResource
 from .timing import Deadline, Timeouts
 
@@ -56,15 +57,28 @@ def _write(
     return pool, fields
 
 
+def _select(
+    properties: PoolSettingsProperties, region: str | None, deadline: Deadline, timeouts: Timeouts
+) -> PoolSettingsProperties:
+    """``properties`` with the pool its ``PoolSelector`` finds (lookup.py); unchanged without one."""
+    selector = properties.pool_selector
+    if selector is None:
+        return properties
+    pools = client.pools_with_tags(f"tag {shorten(str(selector), 80)}", deadline, timeouts)
+    return dataclasses.replace(properties, pool_id=lookup.choose(selector, pools, region))
+
+
 def _in_rollback(event: Mapping[str, Any], deadline: Deadline, timeouts: Timeouts) -> bool:
     return client.stack_status(event["StackId"], deadline, timeouts) in c.ROLLBACK_STATUSES
 
 
 def apply(event: Mapping[str, Any], context: Any) -> Outcome:
     """Create and Update: make the pool's managed settings equal to ``ResourceProperties``."""
-    properties = parse_properties(event.get("ResourceProperties"), **_place(context))
+    place = _place(context)
+    properties = parse_properties(event.get("ResourceProperties"), **place)
     timeouts = Timeouts.from_env()
     deadline = Deadline.before_end(context, timeouts.safety_margin)
+    properties = _select(properties, place["region"], deadline, timeouts)
     pool = client.describe_active_pool(properties.pool_id, deadline, timeouts)
     pool_id, stack_id, logical_id = str(pool["PoolId"]), event["StackId"], event["LogicalResourceId"]
     own = records.record_name(pool_id, stack_id, logical_id)
@@ -107,6 +121,12 @@ def delete(event: Mapping[str, Any], context: Any) -> Outcome:
         properties = parse_properties(event.get("ResourceProperties"), **_place(context))
     except InvalidPropertyError:  # the Create refused them before any call: nothing was written
         return Outcome(None)
+    if properties.pool_selector is not None:
+        # The pool a Create or Update chose is the physical ID, its ARN; a lookup now might find another.
+        physical = str(event.get("PhysicalResourceId", ""))
+        if not POOL_ARN_RE.fullmatch(physical):  # the Create failed before finding one: nothing written
+            return Outcome(None)
+        properties = dataclasses.replace(properties, pool_id=physical)
     timeouts = Timeouts.from_env()
     deadline = Deadline.before_end(context, timeouts.safety_margin)
     pool_id = records.pool_id_of(properties.pool_id)
