@@ -2,8 +2,9 @@
 
 No Docker and no pip at synth time (pipelines often have neither): both packages are pure Python and are
 already installed next to this one, so they are copied from there. Their ``.py`` files are copied
-without comments and docstrings (``_strip.py``) to keep the zipped asset under 25,000 bytes (issue 5);
-every line keeps its line number, so a traceback from the Lambda points at the right source line.
+without comments and docstrings (``_strip.py``) to keep the zipped asset within ``ASSET_ZIPPED_BUDGET``
+(issue 5); every line keeps its line number, so a traceback from the Lambda points at the right source
+line.
 Every other file is copied byte for byte. The staged directory's name is the hash of what it holds, so
 two synths stage the same bytes and CDK computes the same asset hash.
 """
@@ -20,6 +21,13 @@ from pathlib import Path
 
 from ._strip import strip_python_file
 
+# The zipped asset's size budget, in bytes, zipped the way benchmarks/asset.py zips it (sorted entries, fixed
+# time and mode, deflate level 9). 25,000 until 2026-12-01 (issue 5's "25 KB"); raised to 32,000 that day
+# by the coordinator's decision for the handler code added since: issue 9's records in SSM Parameter
+# Store and exact rollback (records.py, the SSM and CloudFormation calls in client.py) and issue 16's
+# pool lookup by tag (lookup.py). The asset was 30,315 bytes that day. tests/cdk/test_asset_strip.py asserts
+# it; benchmarks/report.py should read this constant rather than keep its own figure.
+ASSET_ZIPPED_BUDGET = 32_000
 # The packages the Lambda imports that its runtime does not provide (boto3 comes with the runtime).
 ASSET_PACKAGES = ("pool_settings_handler", "crhelper")
 # crhelper is Apache-2.0: a copy we redistribute carries its licence and notice.

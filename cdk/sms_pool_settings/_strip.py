@@ -1,7 +1,8 @@
 """Python source without its comments and docstrings, every remaining line at its original line number.
 
-The Lambda asset ships its ``.py`` files through this to stay small (issue 5: the zipped asset must fit
-in 25,000 bytes, and docstrings and comments were half of it). Line numbers are kept so that a
+The Lambda asset ships its ``.py`` files through this to stay small (issue 5: the zipped asset had to
+fit in 25,000 bytes, ``_asset.ASSET_ZIPPED_BUDGET`` today, and docstrings and comments were half of
+it). Line numbers are kept so that a
 traceback from the Lambda points at the right line of the repository's source: a docstring becomes
 ``""`` on its first line followed by blank lines, a comment becomes nothing, and no line is joined to or
 split from another.

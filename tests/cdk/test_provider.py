@@ -306,5 +306,5 @@ def test_the_zipped_asset_stays_small() -> None:
         for name, content in asset_files().items():
             archive.writestr(name, content)
     # THEN: about 22 KB today (handler 12, crhelper 5, licence 4); this bound catches stubs or caches
-    # (the 25,000-byte target is asserted in test_asset_strip.py)
+    # (the byte budget, _asset.ASSET_ZIPPED_BUDGET, is asserted in test_asset_strip.py)
     assert len(buffer.getvalue()) < 48 * 1024
