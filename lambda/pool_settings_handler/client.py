@@ -343,36 +343,23 @@ def _wrap_other(
 
 
 def _other(
-    service: str,
     operation: str,
     target: str,
+    method: Callable[..., Any],
     params: Mapping[str, Any],
     deadline: Deadline,
     timeouts: Timeouts,
 ) -> Any:
-    method = getattr(get_client(service), METHODS[operation])
     return _call(operation, target, method, params, deadline, timeouts, wrap=_wrap_other)
-
-
-# A resource in one of these statuses is no longer part of its stack (CloudFormation User Guide, "Resource
-# status codes"; DELETE_SKIPPED: removed from the stack with DeletionPolicy Retain).
-GONE_STATUSES = ("DELETE_COMPLETE", "DELETE_SKIPPED")
-METHODS = {
-    "GetParametersByPath": "get_parameters_by_path",
-    "GetParameter": "get_parameter",
-    "PutParameter": "put_parameter",
-    "DeleteParameter": "delete_parameter",
-    "DescribeStacks": "describe_stacks",
-    "DescribeStackResource": "describe_stack_resource",
-}
 
 
 def list_records(path: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, str]:
     """Every parameter under ``path`` (recursively, every page): name -> value."""
     found: dict[str, str] = {}
     params: dict[str, Any] = {"Path": path, "Recursive": True}
+    method = get_client("ssm").get_parameters_by_path
     while True:
-        answer = _other("ssm", "GetParametersByPath", path, params, deadline, timeouts)
+        answer = _other("GetParametersByPath", path, method, params, deadline, timeouts)
         found.update({str(p["Name"]): str(p["Value"]) for p in answer.get("Parameters", [])})
         if not answer.get("NextToken"):
             return found
@@ -381,35 +368,42 @@ def list_records(path: str, deadline: Deadline, timeouts: Timeouts) -> dict[str,
 
 def get_record(name: str, deadline: Deadline, timeouts: Timeouts) -> str | None:
     """The value of parameter ``name``, or None when there is none (``ParameterNotFound``)."""
+    method = get_client("ssm").get_parameter
     try:
-        return str(
-            _other("ssm", "GetParameter", name, {"Name": name}, deadline, timeouts)["Parameter"]["Value"]
-        )
+        answer = _other("GetParameter", name, method, {"Name": name}, deadline, timeouts)
     except ServiceError as exc:
         if exc.code == "ParameterNotFound":
             return None
         raise
+    return str(answer["Parameter"]["Value"])
 
 
 def put_record(name: str, value: str, deadline: Deadline, timeouts: Timeouts) -> None:
     """Create or overwrite parameter ``name`` (a Standard ``String``)."""
     params = {"Name": name, "Value": value, "Type": "String", "Overwrite": True, "Tier": "Standard"}
-    _other("ssm", "PutParameter", name, params, deadline, timeouts)
+    _other("PutParameter", name, get_client("ssm").put_parameter, params, deadline, timeouts)
 
 
 def delete_record(name: str, deadline: Deadline, timeouts: Timeouts) -> None:
     """Delete parameter ``name``; one already gone is fine."""
+    method = get_client("ssm").delete_parameter
     try:
-        _other("ssm", "DeleteParameter", name, {"Name": name}, deadline, timeouts)
+        _other("DeleteParameter", name, method, {"Name": name}, deadline, timeouts)
     except ServiceError as exc:
         if exc.code != "ParameterNotFound":
             raise
 
 
+# A resource in one of these statuses is no longer part of its stack (CloudFormation User Guide, "Resource
+# status codes"; DELETE_SKIPPED: removed from the stack with DeletionPolicy Retain).
+GONE_STATUSES = ("DELETE_COMPLETE", "DELETE_SKIPPED")
+
+
 # --- CloudFormation: is this a rollback, is that owner still there -----------------------------------
 def stack_status(stack_id: str, deadline: Deadline, timeouts: Timeouts) -> str:
     """The ``StackStatus`` of the stack ``stack_id`` (the handler's own, from the event)."""
-    answer = _other("cloudformation", "DescribeStacks", stack_id, {"StackName": stack_id}, deadline, timeouts)
+    method = get_client("cloudformation").describe_stacks
+    answer = _other("DescribeStacks", stack_id, method, {"StackName": stack_id}, deadline, timeouts)
     return str(answer["Stacks"][0]["StackStatus"])
 
 
@@ -421,8 +415,9 @@ def resource_exists(stack_id: str, logical_id: str, deadline: Deadline, timeouts
     retained out of the stack: either way no longer the stack's).
     """
     params = {"StackName": stack_id, "LogicalResourceId": logical_id}
+    method = get_client("cloudformation").describe_stack_resource
     try:
-        answer = _other("cloudformation", "DescribeStackResource", stack_id, params, deadline, timeouts)
+        answer = _other("DescribeStackResource", stack_id, method, params, deadline, timeouts)
     except ServiceError as exc:
         if exc.code == "ValidationError" and "does not exist" in exc.aws_message:
             return False

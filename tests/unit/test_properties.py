@@ -110,7 +110,7 @@ def test_flags_accept_exactly_true_or_false(flag, value, shown):
         ),
         (
             "Tags",
-            "Invalid property Tags: unknown property; expected one of PoolId, TwoWayEnabled, "
+            "Invalid property Tags: unknown property; expected one of PoolId, PoolSelector, TwoWayEnabled, "
             "TwoWayChannelArn, TwoWayChannelRole, SelfManagedOptOutsEnabled, OptOutListName, "
             "SharedRoutesEnabled, "
             "DeletionProtectionEnabled, ReconcileToken, RemovalPolicy",
