@@ -11,9 +11,10 @@ same policies, which is how far the model can be trusted.
 
 Two things the handler cannot do are modelled too, to bound what any policy could reach:
 
-- ``oracle``: every waiting invocation knows how many others are waiting (``m``) and, at each slot of
-  ``1 / rate`` seconds, tries with probability ``x / m``: the best an invocation can do without a
-  queue shared with the others is to pick its slot at random, however well it knows the crowd.
+- ``oracle``: every waiting invocation is told how many others are waiting (``m``) and, at each slot
+  of ``1 / rate`` seconds, tries with probability ``x / m``. Invocations start alike and share
+  nothing, so their retries can only be told apart by chance: the oracle is the best of the policies
+  that draw slots at random, given more knowledge than an invocation has.
 - ``lanes``: CloudFormation runs the Updates in ``lanes`` chains (``DependsOn``), with ``overhead``
   seconds between one resource's answer and the start of the next in its chain.
 """

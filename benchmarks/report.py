@@ -548,9 +548,10 @@ def _model(sc: ScaleResult, sizes: list[int]) -> list[str]:
     lines += [_modelled_row(label, mm, sc.rate) for label, mm in m.frontier.items()]
     lines += [
         "",
-        "What no policy of a single invocation can beat: the *oracle* knows at every slot how many"
-        " invocations still wait and has each call in that slot with probability x / waiting, the best"
-        " x for the time limit; only its `DescribePools` calls can be throttled.",
+        "The *oracle* is the best policy that draws its slots at random (the invocations start alike and"
+        " share nothing, so their retries cannot be told apart but by chance) when it is also told, at every"
+        " slot, how many invocations still wait: each waiting one calls in that slot with probability"
+        " x / waiting, with the best x for the time limit; only its `DescribePools` calls are throttled.",
         "",
         "| N | Time limit | Best x | Calls | Calls / minimum | Ratio to ideal |",
         "|---:|---|---:|---:|---:|---:|",
@@ -705,17 +706,19 @@ def _scale_why(sc: ScaleResult, calls: bool) -> list[str]:
         f"  First round: all {n} invocations start together and none can know how many others run (each"
         " Lambda invocation has its own execution environment; the event carries no count), and"
         " delaying the first call would slow a deploy of one pool; so all but one first `DescribePools`"
-        f" are throttled, {burst_bound(n):.2f}{X} the minimum before any retry is placed."
+        f" are throttled, {burst_bound(n):.2f}{X} the minimum before any retry is placed. Staying within"
+        f" {MAX_CALL_RATIO}{X} would then need each of the {n - 1} throttled invocations to find a free"
+        " slot at its first retry, with no way to know which slots the others chose."
     ]
     oracle = sc.model.oracle.get((n, MAX_SCALE_TIME_RATIO)) if sc.model else None
     if oracle:
         x, best = oracle
         lines.append(
-            f"  Retries: even an invocation that knew at every slot how many others still wait could only"
-            f" pick its slot at random; the best such oracle within {MAX_SCALE_TIME_RATIO}{X} the ideal"
-            f" makes {best.call_ratio:.2f}{X} the minimum at N={n} (x = {x:.1f} calls per slot). No"
-            " backoff policy in the handler can therefore meet the target; it takes a queue shared by the"
-            " invocations, which only CloudFormation can provide (lanes: Scale, Lanes and Model)."
+            f"  Retries: drawn at random, they cost more even when the crowd is known; the oracle (Scale,"
+            f" Model), told at every slot how many still wait, makes {best.call_ratio:.2f}{X} the minimum"
+            f" within {MAX_SCALE_TIME_RATIO}{X} the ideal at N={n} (x = {x:.1f} calls per slot). Meeting the"
+            " target takes a queue shared by the invocations, which the handler does not have and"
+            " CloudFormation can provide (Scale, Lanes)."
         )
     lanes = [run for run in sc.runs if run.lanes]
     for run in lanes:
