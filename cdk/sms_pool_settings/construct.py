@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, CustomResource, IResolvable, Stack
+from aws_cdk import Annotations, CustomResource, IResolvable, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
@@ -22,15 +22,18 @@ from pool_settings_handler.constants import (
     PROP_POOL_ID,
     PROP_POOL_SELECTOR,
     PROP_RECONCILE_TOKEN,
+    PROP_REMOVAL_POLICY,
     PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
     PROP_SHARED_ROUTES_ENABLED,
     PROP_TWO_WAY_CHANNEL_ARN,
     PROP_TWO_WAY_CHANNEL_ROLE,
     PROP_TWO_WAY_ENABLED,
+    REMOVAL_DESTROY,
     RESOURCE_TYPE,
 )
 
 from . import _validation as check
+from ._owners import check_of, pool_identity
 from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider, is_unresolved, stack_place
 from .selector import PoolSelector
 
@@ -66,8 +69,9 @@ class PoolSettings(Construct):
 
     Backed by one ``Custom::SmsPoolSettings`` resource and a Lambda shared by every PoolSettings of the
     stack. An argument left out (None) is not managed: its property is absent from the template and the
-    pool keeps whatever it has. Removing an argument later stops managing it and leaves the value as is.
-    Deleting the construct leaves the pool's settings as they are.
+    pool keeps whatever it has. What deleting the construct (or the stack), or removing an argument
+    later, does to the pool is ``removal_policy``: by default the settings stay as they are.
+    Two PoolSettings of one app that manage the same setting of the same pool fail at synth.
 
     Args:
         scope: the parent construct.
@@ -91,10 +95,15 @@ class PoolSettings(Construct):
         reconcile_token: any string; a new value forces an Update that re-applies every declared setting
             to the live pool (a pipeline passes a build ID to correct drift).
             Default: - no token; the settings are re-applied only when the template changes
+        removal_policy: what deleting the resource (or destroying the stack), and removing an argument
+            later, does to the settings it managed: ``RemovalPolicy.RETAIN`` leaves them as they are;
+            ``RemovalPolicy.DESTROY`` puts back the values the pool had before this PoolSettings first
+            managed them. Either way a failed deploy's rollback puts them back.
+            Default: ``RemovalPolicy.RETAIN``
 
     Raises:
-        ValueError: a literal argument the SMS service would reject, or a ``CfnPool`` that declares a
-            setting this construct also manages.
+        ValueError: a literal argument the SMS service would reject, a ``CfnPool`` that declares a
+            setting this construct also manages, or a ``removal_policy`` other than RETAIN or DESTROY.
         TypeError: an argument of the wrong kind.
 
     Example:
@@ -116,6 +125,7 @@ class PoolSettings(Construct):
         shared_routes_enabled: BoolArgument | None = None,
         deletion_protection_enabled: BoolArgument | None = None,
         reconcile_token: str | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """Declare the settings of ``pool``; every argument after ``id`` is keyword-only.
 
@@ -140,10 +150,14 @@ class PoolSettings(Construct):
                 Default: - left as it is
             reconcile_token: a new value forces an Update that re-applies every declared setting.
                 Default: - no token
+            removal_policy: ``RemovalPolicy.RETAIN`` leaves the settings when the resource is deleted
+                or an argument removed; ``RemovalPolicy.DESTROY`` puts back the prior values.
+                Default: ``RemovalPolicy.RETAIN``
 
         Raises:
-            ValueError: a literal argument the SMS service would reject, or a ``CfnPool`` that declares
-                a setting this construct also manages.
+            ValueError: a literal argument the SMS service would reject, a ``CfnPool`` that declares
+                a setting this construct also manages, or a ``removal_policy`` other than RETAIN or
+                DESTROY.
             TypeError: an argument of the wrong kind.
         """
         super().__init__(scope, id)
@@ -201,6 +215,7 @@ class PoolSettings(Construct):
             )
         if reconcile_token is not None and not is_unresolved(reconcile_token):
             check.check_reconcile_token(reconcile_token)
+        removal_property = _removal_property(removal_policy)
         for warning in warnings:
             Annotations.of(self).add_warning_v2(WARNING_ID, warning)
         if not managed_names:
@@ -242,6 +257,8 @@ class PoolSettings(Construct):
             properties[PROP_OPT_OUT_LIST_NAME] = _opt_out_list_value(opt_out_list)
         if reconcile_token is not None:
             properties[PROP_RECONCILE_TOKEN] = reconcile_token
+        if removal_property is not None:  # absent means retain: templates without it stay as they were
+            properties[PROP_REMOVAL_POLICY] = removal_property
 
         self._resource = CustomResource(
             self,
@@ -250,7 +267,14 @@ class PoolSettings(Construct):
             resource_type=RESOURCE_TYPE,
             properties=properties,
             service_timeout=SERVICE_TIMEOUT,
+            # The resource's own DeletionPolicy stays Delete (CustomResource's default), whatever
+            # removal_policy says: the Delete event must reach the handler, which then restores or
+            # leaves the settings and always removes its record.
         )
+        if not isinstance(pool, PoolSelector):  # a pool found by tag at deploy time cannot be compared
+            identity = pool_identity(pool, place, stack)
+            if identity is not None:
+                check_of(stack).claim(identity, managed_names, self)
         # No explicit dependency on the role: the ServiceToken's Fn::GetAtt waits for the function, which
         # waits for the role's policy (see _provider.py).
         if isinstance(pool, smsvoice.CfnPool):
@@ -283,6 +307,27 @@ class PoolSettings(Construct):
     def attr_changed_fields(self) -> str:
         """Comma-separated property names the last Create or Update wrote; empty when none differed."""
         return self._resource.get_att_string(ATTR_CHANGED_FIELDS)
+
+
+_REMOVAL_PROPERTIES = {RemovalPolicy.RETAIN: None, RemovalPolicy.DESTROY: REMOVAL_DESTROY}
+
+
+def _removal_property(removal_policy: RemovalPolicy) -> str | None:
+    """The ``RemovalPolicy`` property for ``removal_policy``: None (absent, retain) or ``destroy``.
+
+    Raises:
+        ValueError: another ``RemovalPolicy`` (SNAPSHOT, RETAIN_ON_UPDATE_OR_DELETE).
+        TypeError: not a ``RemovalPolicy``.
+    """
+    rule = (
+        "removal_policy must be RemovalPolicy.RETAIN (leave the settings) or RemovalPolicy.DESTROY "
+        "(put the prior values back)"
+    )
+    if not isinstance(removal_policy, RemovalPolicy):
+        raise TypeError(f"{rule}, got {removal_policy!r}")
+    if removal_policy not in _REMOVAL_PROPERTIES:
+        raise ValueError(f"{rule}, got RemovalPolicy.{removal_policy.name}")
+    return _REMOVAL_PROPERTIES[removal_policy]
 
 
 def _check_no_conflict(pool: smsvoice.CfnPool, managed: set[str]) -> None:

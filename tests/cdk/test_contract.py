@@ -11,15 +11,30 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+from aws_cdk import RemovalPolicy
 from aws_cdk.assertions import Template
-from pool_settings_handler.constants import ALL_PROPERTIES, MANAGED_SETTINGS, PROP_POOL_ID, RESOURCE_TYPE
-from sms_pool_settings import PoolSettings
+from pool_settings_handler.constants import (
+    ALL_PROPERTIES,
+    MANAGED_SETTINGS,
+    PROP_POOL_ID,
+    PROP_POOL_SELECTOR,
+    RESOURCE_TYPE,
+)
+from sms_pool_settings import PoolSelector, PoolSettings
 
 
 def test_every_argument_given_emits_exactly_the_handlers_property_keys(h: SimpleNamespace) -> None:
     # GIVEN
     stack = h.new_stack()
-    # WHEN
+    # WHEN: every argument in its forms that emit a key; the pool is a PoolId or a PoolSelector (exactly
+    # one of the two), so two resources between them emit every key
+    PoolSettings(
+        stack,
+        "ByTag",
+        pool=PoolSelector.tag("team", "alerts"),
+        deletion_protection_enabled=True,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
     PoolSettings(
         stack,
         "Everything",
@@ -32,10 +47,14 @@ def test_every_argument_given_emits_exactly_the_handlers_property_keys(h: Simple
         shared_routes_enabled=False,
         deletion_protection_enabled=True,
         reconcile_token="build-1",
+        removal_policy=RemovalPolicy.DESTROY,
     )
     # THEN
-    (resource,) = Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()
-    assert sorted(resource["Properties"]) == sorted(ALL_PROPERTIES)
+    resources = Template.from_stack(stack).find_resources(RESOURCE_TYPE)
+    by_tag, everything = (set(resources[k]["Properties"]) for k in sorted(resources))
+    assert sorted(by_tag | everything) == sorted(ALL_PROPERTIES)
+    assert (PROP_POOL_ID in by_tag, PROP_POOL_SELECTOR in by_tag) == (False, True)
+    assert (PROP_POOL_ID in everything, PROP_POOL_SELECTOR in everything) == (True, False)
 
 
 def test_no_argument_given_emits_no_managed_setting(h: SimpleNamespace) -> None:

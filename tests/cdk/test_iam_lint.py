@@ -40,6 +40,7 @@ with warnings.catch_warnings():
     from parliament import analyze_policy_string
 
 POOL = "pool-0123456789abcdef0123456789abcdef"
+OTHER_POOL = "pool-1123456789abcdef0123456789abcdef"  # one owner per setting of a pool in an app
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 PSEUDO = {
@@ -143,7 +144,7 @@ def _every_argument_form(stack: Stack) -> None:
     PoolSettings(
         stack,
         "ByArn",
-        pool=f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:pool/{POOL}",
+        pool=f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:pool/{OTHER_POOL}",
         opt_out_list=f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:opt-out-list/customers",
         two_way_enabled=True,
         two_way_channel=f"arn:aws:sns:{REGION}:{ACCOUNT}:inbound",

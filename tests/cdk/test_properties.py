@@ -26,6 +26,10 @@ from sms_pool_settings import PoolSettings
 
 POOL = "pool-0123456789abcdef0123456789abcdef"
 POOL_ARN = f"arn:aws:sms-voice:us-east-1:123456789012:pool/{POOL}"
+# Other pools: one app may not manage one setting of a pool twice (tests/cdk/test_ownership.py).
+LITERALS_POOL = "pool-1123456789abcdef0123456789abcdef"
+OPT_OUT_LIST_POOL = "pool-2223456789abcdef0123456789abcdef"
+CONNECT_POOL = "pool-3333456789abcdef0123456789abcdef"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:inbound-sms"
 ROLE_ARN = "arn:aws:iam::123456789012:role/sms-inbound"
 OPT_OUT_LIST_ARN = "arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/customers"
@@ -74,14 +78,16 @@ def forms(h: SimpleNamespace) -> SimpleNamespace:
         "literals": PoolSettings(
             stack,
             "Literals",
-            pool=POOL,
+            pool=LITERALS_POOL,
             two_way_channel=TOPIC_ARN,
             two_way_channel_role=ROLE_ARN,
             opt_out_list="customers",
         ),
-        "opt_out_list_arn": PoolSettings(stack, "OptOutListArn", pool=POOL, opt_out_list=OPT_OUT_LIST_ARN),
+        "opt_out_list_arn": PoolSettings(
+            stack, "OptOutListArn", pool=OPT_OUT_LIST_POOL, opt_out_list=OPT_OUT_LIST_ARN
+        ),
         "connect": PoolSettings(
-            stack, "Connect", pool=POOL, two_way_channel="connect.us-east-1.amazonaws.com"
+            stack, "Connect", pool=CONNECT_POOL, two_way_channel="connect.us-east-1.amazonaws.com"
         ),
         "tokens": PoolSettings(
             stack,
@@ -163,13 +169,13 @@ def test_a_topic_and_a_role_give_their_arns(forms: SimpleNamespace) -> None:
 def test_literal_arns_and_an_opt_out_list_name_are_passed_through(forms: SimpleNamespace) -> None:
     # THEN
     assert _without_framework(forms.props("literals")) == {
-        "PoolId": POOL,
+        "PoolId": LITERALS_POOL,
         "TwoWayChannelArn": TOPIC_ARN,
         "TwoWayChannelRole": ROLE_ARN,
         "OptOutListName": "customers",
     }
     assert _without_framework(forms.props("opt_out_list_arn")) == {
-        "PoolId": POOL,
+        "PoolId": OPT_OUT_LIST_POOL,
         "OptOutListName": OPT_OUT_LIST_ARN,
     }
 

@@ -69,7 +69,11 @@ REJECTED: list[tuple[str, dict[str, Any], str]] = [
         "pool must be in the stack's partition aws, "
         f"got 'arn:aws-cn:sms-voice:us-east-1:123456789012:pool/{POOL}' (partition aws-cn)",
     ),
-    ("wrong type", {"pool": 42}, "pool must be a pool ID, a pool ARN or an aws_smsvoice.CfnPool, got 42"),
+    (
+        "wrong type",
+        {"pool": 42},
+        "pool must be a pool ID, a pool ARN, an aws_smsvoice.CfnPool or a PoolSelector, got 42",
+    ),
     # booleans
     ("string true", {"two_way_enabled": "true"}, "two_way_enabled must be True or False, got 'true'"),
     (
@@ -460,9 +464,9 @@ def test_two_way_enabled_without_a_channel_anywhere_gets_an_acknowledgeable_warn
     stack = h.new_stack()
     channel = "connect.us-east-1.amazonaws.com"
     # WHEN
-    PoolSettings(stack, "NoChannel", pool=POOL, two_way_enabled=True)
-    PoolSettings(stack, "Channel", pool=POOL, two_way_enabled=True, two_way_channel=channel)
-    PoolSettings(stack, "Off", pool=POOL, two_way_enabled=False)
+    PoolSettings(stack, "NoChannel", pool=h.pool_id(1), two_way_enabled=True)
+    PoolSettings(stack, "Channel", pool=h.pool_id(2), two_way_enabled=True, two_way_channel=channel)
+    PoolSettings(stack, "Off", pool=h.pool_id(3), two_way_enabled=False)
     # THEN
     assert _warnings(stack) == [
         (
