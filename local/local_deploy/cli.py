@@ -22,7 +22,7 @@ from local_deploy.engine import DEFAULT_MAX_PARALLEL
 from local_deploy.errors import DeployError, DriverError, StateError
 from local_deploy.iam import DEFAULT_ROLE_PROPAGATION_SECONDS
 from local_deploy.remote import deployed_state
-from local_deploy.session import DEFAULT_REGION, DEFAULT_STATE_DIR, LocalAccount, drift_of
+from local_deploy.session import DEFAULT_REGION, DEFAULT_STATE_DIR, LocalAccount, drift_of, environment_dir
 from local_deploy.state import StateStore
 from local_deploy.synth import synth
 from local_deploy.template import read_assembly, read_assembly_stacks
@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
     parser.add_argument("--region", default=DEFAULT_REGION, help="default: %(default)s")
+    parser.add_argument(
+        "--account",
+        default=ACCOUNT_ID,
+        help="the emulated account (12 digits) to act in; each account and region keeps its own stack "
+        "state and pools (default: %(default)s)",
+    )
     parser.add_argument(
         "--no-iam",
         action="store_true",
@@ -160,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
 def _stack_name(args: argparse.Namespace) -> str:
     if args.stack:
         return str(args.stack)
-    stacks = StateStore(args.state_dir).stacks()
+    stacks = StateStore(environment_dir(args.state_dir, args.account, args.region)).stacks()
     if len(stacks) != 1:
         raise StateError(
             f"--stack is required when {args.state_dir} holds state for {len(stacks)} stacks "
@@ -195,6 +201,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         max_parallel=1 if serial else DEFAULT_MAX_PARALLEL,
         enforce_iam=not args.no_iam,
         role_propagation_seconds=args.role_propagation_seconds,
+        account=args.account,
     ) as account:
         if args.command == "deploy":
             context = _context(args.context)
@@ -202,7 +209,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             if not args.no_synth:
                 # The example app's environment, made the local account's unless given (its defaults
                 # name account 111111111111, which the emulator is not).
-                context = {"account": ACCOUNT_ID, "region": args.region, **context}
+                context = {"account": args.account, "region": args.region, **context}
                 print(f"Synthesizing with the pinned CDK CLI into {args.app_dir} ...", flush=True)
                 synth(args.app_dir, context)
             elif context:
@@ -227,7 +234,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _report(account.drift(_stack_name(args)))
         if args.action == "seed-pool":
             settings = dict(_setting(pair) for pair in args.settings)
-            pool = account.control.seed_pool(args.pool, region=args.region, **settings)
+            pool = account.control.seed_pool(args.pool, region=args.region, account=args.account, **settings)
             print(f"Seeded {pool['PoolId']} in the emulator ({account.endpoint_url})")
             return EXIT_OK
         return _out_of_band(args, account.sms())

@@ -49,17 +49,25 @@ class SmsClient:
         region: the region. Default: "us-east-1"
         dummy_credentials: sign with throwaway credentials (the emulator checks none). Default: False
             (the SDK's credential chain)
+        access_key_id: with ``dummy_credentials``, the access key to sign with (the emulator's account
+            follows from it). Default: None ("local", the emulator's default account)
 
     Example:
         >>> SmsClient("http://127.0.0.1:4566").describe_pool("pool-1")  # doctest: +SKIP
     """
 
     def __init__(
-        self, endpoint_url: str | None = None, region: str = "us-east-1", *, dummy_credentials: bool = False
+        self,
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        *,
+        dummy_credentials: bool = False,
+        access_key_id: str | None = None,
     ) -> None:
         self.endpoint_url = endpoint_url
         self.region = region
-        keys = {"aws_access_key_id": "local", "aws_secret_access_key": "local"} if dummy_credentials else {}
+        dummy = {"aws_access_key_id": access_key_id or "local", "aws_secret_access_key": "local"}
+        keys = dummy if dummy_credentials else {}
         session = boto3.session.Session(region_name=region, **keys)
         kwargs: dict[str, Any] = {"config": _CONFIG}
         if endpoint_url:

@@ -280,10 +280,14 @@ class CustomResourceProvider:
         """Run the handler once more with the invocation's event, in a thread of its own."""
         function = invocation.function
         handler = _load_handler(function.handler)
-        if _last_endpoint[0] != self.endpoint_url:
-            # Like a new Lambda container: the handler builds its client once, for one endpoint.
+        container = repr(
+            (self.endpoint_url, self.region, dict(function.environment).get("AWS_ACCESS_KEY_ID"))
+        )
+        if _last_endpoint[0] != container:
+            # Like a new Lambda container: the handler builds its client once, for one endpoint, region
+            # and set of credentials (the account it runs in).
             _reset_handler_client()
-            _last_endpoint[0] = self.endpoint_url
+            _last_endpoint[0] = container
         context = LambdaContext(function.timeout, function_name=function.name, region=self.region)
         error: list[str] = []
         finished_at: list[float] = []

@@ -2,11 +2,19 @@
 
 ``LocalAccount`` either connects to an emulator already running (``endpoint_url``) or starts one in this
 process for the duration of the command, loading and saving its state in ``<state_dir>/emulator.json``.
-Stack state lives in ``<state_dir>/stacks/<stack>.json``. Both are written atomically.
+Stack state lives in ``<state_dir>/stacks/<stack>.json`` for the default environment (account
+123456789012, us-east-1), else in ``<state_dir>/environments/<account>-<region>/stacks/<stack>.json``, so
+one stack name deployed to two environments keeps two states. Both are written atomically.
+
+Another account (``account=``) is the emulator's, by access key (``EmulatorControl.set_account``): the
+driver's own calls sign with ``local-<account>`` and the handler runs with ``AWS_ACCESS_KEY_ID``
+``handler-<account>``, both mapped to the account, so the two never see another account's pools.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +51,17 @@ from local_deploy.template import Template
 
 DEFAULT_STATE_DIR = ".local-state"
 DEFAULT_REGION = "us-east-1"
+# The access keys of the default account: the driver's SmsClient ("local") and the handler's
+# (offline_env.DUMMY_CREDENTIALS, "testing"); neither is mapped, so both act in ACCOUNT_ID.
+DRIVER_KEY_PREFIX = "local"
+HANDLER_KEY_PREFIX = "handler"
+
+
+def environment_dir(state_dir: str | Path, account: str = ACCOUNT_ID, region: str = DEFAULT_REGION) -> Path:
+    """Where the stack state of ``account`` and ``region`` lives under ``state_dir`` (see above)."""
+    if (account, region) == (ACCOUNT_ID, DEFAULT_REGION):
+        return Path(state_dir)
+    return Path(state_dir) / "environments" / f"{account}-{region}"
 
 
 @dataclass
@@ -69,6 +88,8 @@ class LocalAccount:
             function's role (see ``iam.py``). Default: True
         role_propagation_seconds: each role the driver creates becomes assumable by the service this
             long after its creation (IAM's eventual consistency). Default: 0
+        account: the 12-digit account deployed to, one of the emulator's (see above).
+            Default: ``sms_emulator.ACCOUNT_ID`` (123456789012)
 
     Example:
         >>> with LocalAccount() as account:  # doctest: +SKIP
@@ -85,13 +106,17 @@ class LocalAccount:
         lint: bool = True,
         enforce_iam: bool = True,
         role_propagation_seconds: float = DEFAULT_ROLE_PROPAGATION_SECONDS,
+        account: str = ACCOUNT_ID,
     ) -> None:
+        if not re.fullmatch(r"\d{12}", account):
+            raise StateError(f"account must be 12 digits, got {account!r}")
+        self.account = account
         self.max_parallel = max_parallel
         self.lint = lint
         self.enforce_iam = enforce_iam
         self.role_propagation_seconds = role_propagation_seconds
         self.state_dir = Path(state_dir)
-        self.store = StateStore(self.state_dir)
+        self.store = StateStore(environment_dir(self.state_dir, account, region))
         self.region = region
         self.stream = stream
         self._given_endpoint = endpoint_url
@@ -102,7 +127,14 @@ class LocalAccount:
         if self._given_endpoint is None:
             self._server = EmulatorServer(state_file=self.state_dir / "emulator.json")
             self._server.start()
+        if self.account != ACCOUNT_ID:
+            for key in (self._key(DRIVER_KEY_PREFIX), self._key(HANDLER_KEY_PREFIX)):
+                self.control.set_account(key, self.account)
         return self
+
+    def _key(self, prefix: str) -> str | None:
+        """The access key of the driver or the handler in this account; None: the default account's."""
+        return f"{prefix}-{self.account}" if self.account != ACCOUNT_ID else None
 
     def __exit__(self, *exc: object) -> None:
         if self._receiver is not None:
@@ -128,7 +160,9 @@ class LocalAccount:
 
     def sms(self) -> SmsClient:
         """An SMS client on this account's endpoint."""
-        return SmsClient(self.endpoint_url, self.region, dummy_credentials=True)
+        return SmsClient(
+            self.endpoint_url, self.region, dummy_credentials=True, access_key_id=self._key(DRIVER_KEY_PREFIX)
+        )
 
     def _receiver_started(self) -> ResponseReceiver:
         if self._receiver is None:
@@ -260,10 +294,10 @@ class LocalAccount:
         if not template.environment.startswith("aws://"):
             return
         account, _, region = template.environment[len("aws://") :].partition("/")
-        if account and not account.startswith("unknown-") and account != ACCOUNT_ID:
+        if account and not account.startswith("unknown-") and account != self.account:
             raise StackStatusError(
                 f"Need to perform AWS calls for account {account}, but the current credentials are for "
-                f"{ACCOUNT_ID} (the local account): synthesize the stack for account {ACCOUNT_ID}"
+                f"{self.account} (the local account): synthesize the stack for account {self.account}"
             )
         if region and not region.startswith("unknown-") and region != self.region:
             raise StackStatusError(
@@ -272,7 +306,7 @@ class LocalAccount:
             )
 
     def _new_state(self, stack_name: str) -> StackState:
-        stack_id = f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{stack_name}/{uuid.uuid4()}"
+        stack_id = f"arn:aws:cloudformation:{self.region}:{self.account}:stack/{stack_name}/{uuid.uuid4()}"
         return StackState(stack_name, stack_id)
 
     def _finish(self, state: StackState) -> None:
@@ -297,11 +331,11 @@ class LocalAccount:
             if not documents:
                 return None
             name = state.resources[role].physical_id
-            return documents, f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{name}/{function.name}"
+            return documents, f"arn:aws:sts::{self.account}:assumed-role/{name}/{function.name}"
 
         gate = IamGate(self.control, policies, enabled=self.enforce_iam)
         custom = CustomResourceProvider(
-            lambda token: function_for(token, state, template),
+            lambda token: self._as_account(function_for(token, state, template)),
             self._receiver_started(),
             self.endpoint_url,
             state.stack_id,
@@ -311,21 +345,29 @@ class LocalAccount:
         )
         lookup = provider_lookup(
             pool=Gated(PoolProvider(sms), gate),
-            opt_out_list=Gated(OptOutListProvider(sms, state.stack_name, ACCOUNT_ID), gate),
+            opt_out_list=Gated(OptOutListProvider(sms, state.stack_name, self.account), gate),
             custom=lambda _type: custom,
             not_applied=RoleRegistrar(
-                NotAppliedProvider(state.stack_name, self.region, ACCOUNT_ID),
+                NotAppliedProvider(state.stack_name, self.region, self.account),
                 self.control,
                 self.role_propagation_seconds,
             ),
         )
         pseudo = pseudo_parameters(
-            region=self.region, account=ACCOUNT_ID, stack_name=state.stack_name, stack_id=state.stack_id
+            region=self.region, account=self.account, stack_name=state.stack_name, stack_id=state.stack_id
         )
         deployment = Deployment(
             template, state, lookup, pseudo, log, on_change=self.store.save, max_parallel=self.max_parallel
         )
         return deployment, custom
+
+    def _as_account(self, function: Function | None) -> Function | None:
+        """``function`` with the handler's access key of this account in its environment, as Lambda
+        gives a function its role's credentials of the account it runs in."""
+        key = self._key(HANDLER_KEY_PREFIX)
+        if function is None or key is None:
+            return function
+        return dataclasses.replace(function, environment=(*function.environment, ("AWS_ACCESS_KEY_ID", key)))
 
 
 def applied_view(state: StackState, role: str) -> dict[str, Any]:
@@ -389,6 +431,7 @@ def drift_of(state: StackState, sms: SmsClient) -> list[Difference]:
     differences: list[Difference] = []
     for logical in managed_resources(state.resources):
         properties = state.resources[logical].properties
-        pool = sms.describe_pool(str(properties.get("PoolId")))
+        # A pool chosen by PoolSelector is named only by the physical ID, its ARN.
+        pool = sms.describe_pool(str(properties.get("PoolId") or state.resources[logical].physical_id))
         differences += compare(logical, properties, pool)
     return differences
