@@ -115,11 +115,16 @@ def format_reason(cause: str, aws_text: str | None = None, limit: int = MAX_REAS
 
 
 class PoolSettingsError(Exception):
-    """Base of every error the handler answers FAILED with; ``reason`` is the CloudFormation Reason."""
+    """Base of every error the handler answers FAILED with; ``reason`` is the CloudFormation Reason.
+
+    ``physical_id`` is the physical ID the FAILED answer carries when it is known (a Create that failed
+    after finding its pool names the pool's ARN); "" lets the answer use the event's or a generated one.
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.physical_id = ""
 
     def __str__(self) -> str:
         return self.reason

@@ -24,7 +24,7 @@ from typing import Any
 from . import client, lookup, records
 from . import constants as c
 from .diff import after_write, changes, response_data
-from .errors import InvalidPropertyError, OwnerConflictError, PoolNotFoundError, shorten
+from .errors import InvalidPropertyError, OwnerConflictError, PoolNotFoundError, PoolSettingsError, shorten
 from .properties import POOL_ARN_RE, PoolSettingsProperties, Setting, parse_properties
 from .resource import Outcome, PoolSettingsResource
 from .timing import Deadline, Timeouts
@@ -80,6 +80,24 @@ def apply(event: Mapping[str, Any], context: Any) -> Outcome:
     deadline = Deadline.before_end(context, timeouts.safety_margin)
     properties = _select(properties, place["region"], deadline, timeouts)
     pool = client.describe_active_pool(properties.pool_id, deadline, timeouts)
+    try:
+        return _claim_and_write(event, properties, pool, deadline, timeouts)
+    except PoolSettingsError as exc:
+        if event["RequestType"] == "Create":
+            # The FAILED answer names the pool, so the rollback's Delete knows which record to read
+            # (a failed Create may have written it; CloudFormation's Delete carries this physical ID).
+            exc.physical_id = str(pool["PoolArn"])
+        raise
+
+
+def _claim_and_write(
+    event: Mapping[str, Any],
+    properties: PoolSettingsProperties,
+    pool: dict[str, Any],
+    deadline: Deadline,
+    timeouts: Timeouts,
+) -> Outcome:
+    """One owner per setting, the record before the write, the write, the record after it."""
     pool_id, stack_id, logical_id = str(pool["PoolId"]), event["StackId"], event["LogicalResourceId"]
     own = records.record_name(pool_id, stack_id, logical_id)
     found = client.list_records(records.pool_path(pool_id), deadline, timeouts)

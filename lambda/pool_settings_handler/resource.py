@@ -271,7 +271,7 @@ class PoolSettingsResource(CfnResource):
             outcome = func(self._event, self._context) if func else Outcome(None)
         except PoolSettingsError as exc:
             # An expected failure: its Reason says it all, a traceback would only add noise.
-            self.Status, self.Reason = "FAILED", exc.reason
+            self.Status, self.Reason, self.PhysicalResourceId = "FAILED", exc.reason, exc.physical_id
         except Exception as exc:
             logger.error("Unexpected error", exc_info=True)
             self.Status, self.Reason = "FAILED", f"Internal error: {type(exc).__name__}: {exc}"

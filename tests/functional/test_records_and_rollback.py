@@ -200,6 +200,27 @@ def test_a_setting_a_failed_update_started_managing_goes_back_in_the_swapped_upd
     assert record["Released"] == {}
 
 
+def test_a_create_that_fails_after_its_write_names_the_pool_so_the_rollback_puts_it_back(
+    emulator, seed, send, cloudformation
+):
+    pool = seed()
+    stack = stack_id("App")
+    cloudformation.set_stack(stack, "CREATE_IN_PROGRESS", ["Settings"])
+    # The write lands, then the pool reports DELETING instead of ACTIVE: the Create fails after writing.
+    emulator.control.set_pool_statuses(pool["PoolId"], ["CREATING", "DELETING"], after_update=True)
+    declared = {"SharedRoutesEnabled": "true"}
+    failed = send("Create", pool["PoolId"], stack, "Settings", declared)
+    assert failed["Status"] == "FAILED" and "DELETING" in failed["Reason"]
+    assert failed["PhysicalResourceId"] == pool["PoolArn"]
+    emulator.control.set_pool_statuses(pool["PoolId"], ["ACTIVE"])
+    assert flags(pool["PoolId"])["SharedRoutesEnabled"] is True
+
+    cloudformation.set_stack(stack, "ROLLBACK_IN_PROGRESS")
+    ok(send("Delete", pool["PoolId"], stack, "Settings", declared, physical_id=failed["PhysicalResourceId"]))
+    assert flags(pool["PoolId"]) == ALL_OFF
+    assert records(pool["PoolId"]) == {}
+
+
 # --- removal policies ---------------------------------------------------------------------------------
 
 
