@@ -24,14 +24,18 @@ POOLS = "arn:aws:sms-voice:us-east-1:123456789012:pool/*"
 
 
 def lookup_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
-    """The provider role's statements other than its log statement."""
+    """The provider role's statements on the SMS service (its log, records and stack statements aside)."""
+
+    def actions(statement: dict[str, Any]) -> list[str]:
+        action = statement["Action"]
+        return [action] if isinstance(action, str) else list(action)
+
     return [
         s
         for r in template["Resources"].values()
         if r["Type"] == "AWS::IAM::Policy"
         for s in r["Properties"]["PolicyDocument"]["Statement"]
-        if s["Action"] != ["logs:CreateLogStream", "logs:PutLogEvents"]
-        and s["Action"] != ["logs:CreateLogStream", "logs:PutLogEvents"]
+        if all(a.startswith("sms-voice:") for a in actions(s))
     ]
 
 
