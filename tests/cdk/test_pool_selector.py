@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -227,3 +228,34 @@ def test_pool_of_another_kind_is_refused_naming_the_selector_too(h: SimpleNamesp
     assert str(excinfo.value) == (
         "pool must be a pool ID, a pool ARN, an aws_smsvoice.CfnPool or a PoolSelector, got 42"
     )
+
+
+def test_a_selector_in_a_stackset_needs_no_parameter_and_fixes_no_name(tmp_path: Any) -> None:
+    # GIVEN a cdk-stacksets StackSetStack whose PoolSettings find the pool by tag in every account
+    import cdk_stacksets as stacksets
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk import aws_s3 as s3
+
+    app = App(outdir=str(tmp_path))
+    parent = Stack(app, "Parent", env=Environment(account="111111111111", region="us-east-1"))
+    bucket = s3.Bucket.from_bucket_name(parent, "Assets", "sms-assets-us-east-1")
+    template_stack = stacksets.StackSetStack(
+        parent, "Settings", asset_buckets=[bucket], asset_bucket_prefix="sms-assets"
+    )
+    PoolSettings(
+        template_stack, "Alerts", pool=PoolSelector.tag("team", "alerts"), deletion_protection_enabled=True
+    )
+
+    # WHEN
+    assembly = app.synth()
+    (path,) = Path(assembly.directory).glob("*.stackset.template.json")
+    template = json.loads(path.read_text(encoding="utf-8"))
+
+    # THEN no parameter is needed, the selector is the property, and the role has no fixed name
+    assert "Parameters" not in template
+    (resource,) = [r for r in template["Resources"].values() if r["Type"] == RESOURCE_TYPE]
+    assert resource["Properties"]["PoolSelector"] == {"TagKey": "team", "TagValue": "alerts"}
+    (role,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert "RoleName" not in role["Properties"]
+    updates = [s for s in lookup_statements(template) if s["Action"] == "sms-voice:UpdatePool"]
+    assert updates[0]["Condition"] == {"StringEquals": {"aws:ResourceTag/team": "alerts"}}
