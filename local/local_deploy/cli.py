@@ -157,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed_pool.add_argument("pool", help="pool ID, pool- and 32 hex digits")
     seed_pool.add_argument("settings", nargs="*", metavar="Name=value", help="e.g. SharedRoutesEnabled=true")
+    seed_pool.add_argument(
+        "--tag", action="append", default=[], metavar="KEY=VALUE", help="a tag of the pool (repeatable)"
+    )
     show_pool = actions.add_parser("show-pool", help="DescribePools for one pool")
     show_pool.add_argument("pool", help="pool ID or ARN")
     show_pool.add_argument("--aws", action="store_true", help="read real AWS (the SDK's credentials)")
@@ -234,7 +237,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _report(account.drift(_stack_name(args)))
         if args.action == "seed-pool":
             settings = dict(_setting(pair) for pair in args.settings)
-            pool = account.control.seed_pool(args.pool, region=args.region, account=args.account, **settings)
+            tags = _context(args.tag, "--tag")
+            pool = account.control.seed_pool(
+                args.pool, region=args.region, account=args.account, tags=tags, **settings
+            )
             print(f"Seeded {pool['PoolId']} in the emulator ({account.endpoint_url})")
             return EXIT_OK
         return _out_of_band(args, account.sms())

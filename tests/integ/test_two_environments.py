@@ -157,3 +157,16 @@ def test_an_account_that_is_not_12_digits_is_refused(
 ) -> None:
     assert run(["--state-dir", str(tmp_path), "--account", "prod", "status", "--stack", STACK]) == 1
     assert "account must be 12 digits, got 'prod'" in capsys.readouterr().err
+
+
+def test_console_seed_pool_puts_a_tagged_pool_in_the_account_and_region_given(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    pool = "pool-abababababababababababababababab"
+
+    code = cli(world, tmp_path, "prod", "console", "seed-pool", pool, "--tag", "team=alerts")
+
+    assert code == EXIT_OK
+    (seeded,) = [p for p in world["emulator"].control.pools("eu-west-1", account=PROD) if p["PoolId"] == pool]
+    assert seeded["Tags"] == [{"Key": "team", "Value": "alerts"}]
+    assert pool not in [p["PoolId"] for p in world["emulator"].control.pools("us-east-1")]
