@@ -8,6 +8,7 @@ instead of its first PoolSettings; without that it has the defaults below.
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -34,7 +35,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
-from pool_settings_handler.constants import IAM_SERVICE_PREFIX, SERVICE_PRINCIPAL
+from pool_settings_handler.constants import IAM_SERVICE_PREFIX, RECORD_PREFIX, SERVICE_PRINCIPAL
 
 from ._asset import stage_asset
 from ._validation import StackPlace
@@ -67,6 +68,28 @@ RETRY_ATTEMPTS = 0
 # counted the way CDK estimates them (the rest of the policy, the log statement and the statements' own
 # keys, is about 400 more), so the role never overflows.
 INLINE_POLICY_BUDGET = 9_000
+# IAM's limit counts the provider's other inline policies on the role too (RecordsPolicy, and with a VPC
+# VpcAccessPolicy): the listed ARNs, at their longest deployed length, get at most what is left of the
+# 10,240 characters once those (at their longest deployed size) and the rest of the DefaultPolicy are
+# counted. Without a VPC that allows more than INLINE_POLICY_BUDGET does (the records policy is about 700
+# characters at most), so as many ARNs are listed as before the records policy; in a VPC with partition
+# literals fewer are (about 89 pool ARNs instead of 104: before, 104 took the role past IAM's limit).
+IAM_INLINE_LIMIT = 10_240
+_DEFAULT_POLICY_REST = 400
+# The longest value each intrinsic in those policies takes once deployed: a stack ID is
+# arn:aws-us-gov:cloudformation:us-gov-west-1:<account>:stack/<name, at most 128>/<UUID> (at most 228);
+# anything else (a subnet's ID, a security group's) is counted as 256.
+_LONGEST_PSEUDO = {
+    "AWS::Partition": len("aws-iso-b"),
+    "AWS::Region": 16,
+    "AWS::AccountId": 12,
+    "AWS::URLSuffix": len("amazonaws.com.cn"),
+    "AWS::StackId": 228,
+}
+_LONGEST_OTHER_INTRINSIC = 256
+# The longest a listed ARN that is a token becomes once deployed: a pool's (about 92 characters at most)
+# or a role's of this app (generated names are at most 64 characters, on the path "/": about 102).
+_LONGEST_TOKEN_ARN = 128
 # CDK's estimate of an ARN that is a token (its context key and default), and a floor for it: the longest
 # realistic pool ARN once deployed (arn:aws-iso-b:sms-voice:us-isob-east-1:<account>:pool/pool-<32 hex>).
 _ARN_ESTIMATE_CONTEXT_KEY = "@aws-cdk/aws-iam.arnSizeEstimate"
@@ -98,6 +121,25 @@ _ENI_MANAGE_ACTIONS = (
 )
 _ENI_DESCRIBE_ACTIONS = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
 VPC_POLICY_ID = "VpcAccessPolicy"
+# The handler's records (issue 9) and its two CloudFormation reads, in a policy of their own so that the
+# cdk-nag acknowledgements of its two patterns apply to these statements only. Per the Service
+# Authorization Reference: the four SSM actions client.py calls (GetParametersByPath, GetParameter,
+# PutParameter, DeleteParameter; ``Type: String``, no Tags, no KMS key: nothing else) authorize on the
+# parameter resource type, arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading
+# slash>, so RECORD_PREFIX/* becomes parameter/sms-pool-settings/* (Systems Manager User Guide,
+# "Restricting access to Systems Manager parameters using IAM policies": access to a path is access to
+# every level below it, which is what GetParametersByPath on RECORD_PREFIX/<pool ID> needs).
+# cloudformation:DescribeStacks and DescribeStackResource authorize on the stack resource type,
+# arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>.
+RECORDS_POLICY_ID = "RecordsPolicy"
+_RECORD_ACTIONS = ("ssm:GetParametersByPath", "ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter")
+# client.stack_status: DescribeStacks on the event's own StackId only (is this event part of a rollback?).
+_ROLLBACK_ACTIONS = ("cloudformation:DescribeStacks",)
+# client.resource_exists: DescribeStackResource on the stack of another record's owner (is that owner
+# still live, or stale?). Its stack is known only at deploy time, from the record; the records are in
+# this account and region's Parameter Store, written by providers of this account and region, so their
+# owners' stacks are this account and region's: stack/*/* of them and nothing wider.
+_OWNER_ACTIONS = ("cloudformation:DescribeStackResource",)
 WILDCARD_WARNING_ID = "sms-pool-settings:iamPatternFallback"
 IMMUTABLE_ROLE_WARNING_ID = "sms-pool-settings:providerRoleNotModified"
 LOG_KEY_WARNING_ID = "sms-pool-settings:logKeyPolicyNotModified"
@@ -452,6 +494,7 @@ class PoolSettingsProvider(Construct):
         )
         if options.vpc is not None:
             self._grant_network_interfaces()
+        self._grant_records()
         # The role's statements are written when CDK prepares the app, after every PoolSettings of the
         # stack has registered, and before the role's own aspect decides whether to split its policy.
         Aspects.of(self).add(_WriteGrants(self), priority=AspectPriority.MUTATING)
@@ -510,25 +553,59 @@ class PoolSettingsProvider(Construct):
             iam.PolicyStatement(actions=list(_ENI_MANAGE_ACTIONS), resources=[interfaces]),
             iam.PolicyStatement(actions=list(_ENI_DESCRIBE_ACTIONS), resources=["*"]),
         ]
-        if self._role_is_immutable:
-            self._statements_not_added += statements
-            return None
-        policy = iam.Policy(self, VPC_POLICY_ID, statements=statements)
-        self.role.attach_inline_policy(policy)
-        # The function's resource only: its security group must not wait for a policy that names it.
-        function_resource = self.function.node.default_child
-        assert isinstance(function_resource, CfnResource)
-        function_resource.node.add_dependency(policy)
         reason = (
             "Lambda Developer Guide (VPC execution role permissions): DescribeNetworkInterfaces and "
             "DescribeSubnets allow only Resource '*'; the network interfaces Lambda creates get their IDs "
             "at run time, so they are named by this stack's account and region only"
         )
-        for resource in ("*", self._nag_arn(interfaces)):
+        return self._own_policy(VPC_POLICY_ID, statements, {"*": reason, interfaces: reason})
+
+    def _own_policy(
+        self, policy_id: str, statements: list[iam.PolicyStatement], acknowledged: dict[str, str]
+    ) -> iam.Policy | None:
+        """A policy of the provider's own on the role, which the Function's resource waits for, with the
+        cdk-nag wildcard findings of ``acknowledged`` (resource ARN -> reason) acknowledged on it only.
+
+        None when the role is immutable: the statements are then in the warning the aspect writes.
+        """
+        if self._role_is_immutable:
+            self._statements_not_added += statements
+            return None
+        policy = iam.Policy(self, policy_id, statements=statements)
+        self.role.attach_inline_policy(policy)
+        # The function's resource only: a VPC's security group must not wait for a policy that names it.
+        function_resource = self.function.node.default_child
+        assert isinstance(function_resource, CfnResource)
+        function_resource.node.add_dependency(policy)
+        for resource, reason in acknowledged.items():
             Validations.of(policy).acknowledge(
-                Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{resource}]", reason=reason)
+                Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{self._nag_arn(resource)}]", reason=reason)
             )
         return policy
+
+    def _grant_records(self) -> iam.Policy | None:
+        """The records' parameters and the two CloudFormation reads (see ``RECORDS_POLICY_ID``).
+
+        None when the role is immutable: its statements are then in the warning the aspect writes.
+        """
+        stack = self._stack
+        parameters = stack.format_arn(
+            service="ssm", resource="parameter", resource_name=f"{RECORD_PREFIX.lstrip('/')}/*"
+        )
+        stacks = stack.format_arn(service="cloudformation", resource="stack", resource_name="*/*")
+        statements = [
+            iam.PolicyStatement(actions=list(_RECORD_ACTIONS), resources=[parameters]),
+            iam.PolicyStatement(actions=list(_ROLLBACK_ACTIONS), resources=[stack.stack_id]),
+            iam.PolicyStatement(actions=list(_OWNER_ACTIONS), resources=[stacks]),
+        ]
+        # The first event reads its records, so the Function waits for this policy too.
+        reasons = {
+            parameters: "the handler's records are one parameter per resource, named at deploy time "
+            f"under {RECORD_PREFIX}/ (pool ID, stack, logical ID); the role may use that prefix only",
+            stacks: "DescribeStackResource of the owner a record names, known only at deploy time; "
+            "records are this account and region's, so their owners' stacks are too",
+        }
+        return self._own_policy(RECORDS_POLICY_ID, statements, reasons)
 
     def _nag_arn(self, arn: str) -> str:
         """``arn`` as cdk-nag names it in a finding: pseudo parameters as ``<AWS::Partition>`` and so on."""
@@ -626,9 +703,15 @@ class PoolSettingsProvider(Construct):
         if self.owns_role:
             self._depend_on_all_but_the_role()
         groups = (self._pools, self._roles)
+        # Two limits: CDK's estimate of the DefaultPolicy (overflow), and IAM's count of every inline policy
+        # of the role once deployed, the provider's other policies included.
+        deployed_budget = IAM_INLINE_LIMIT - _DEFAULT_POLICY_REST - self._other_policies_size()
         # Fall back one kind at a time, the most numerous first, until the listed ARNs fit.
         for grants in sorted(groups, key=lambda g: len(g.arns), reverse=True):
-            if sum(self._cost(g) for g in groups) <= INLINE_POLICY_BUDGET:
+            if (
+                sum(self._cost(g) for g in groups) <= INLINE_POLICY_BUDGET
+                and sum(self._cost(g, token_cost=_LONGEST_TOKEN_ARN) for g in groups) <= deployed_budget
+            ):
                 break
             grants.use_pattern = True
             Annotations.of(self).add_warning_v2(
@@ -685,14 +768,25 @@ class PoolSettingsProvider(Construct):
                 )
             )
 
+    def _other_policies_size(self) -> int:
+        """The longest deployed size of the provider's own policies other than the DefaultPolicy (the
+        records policy, the VPC policy), whitespace excluded, as IAM counts them."""
+        size = 0
+        for policy_id in (RECORDS_POLICY_ID, VPC_POLICY_ID):
+            policy = self.node.try_find_child(policy_id)
+            if isinstance(policy, iam.Policy):
+                size += _deployed_length(self._stack.resolve(policy.document.to_json()))
+        return size
+
     def _resources(self, grants: _Grants) -> list[str]:
         return [self.pattern(grants.resource_type)] if grants.use_pattern else list(grants.arns)
 
-    def _cost(self, grants: _Grants) -> int:
-        """Characters the ARNs of ``grants`` take, as CDK estimates them (quotes and comma included);
-        an upper bound of what the deployed policy holds too."""
-        estimate = self.node.try_get_context(_ARN_ESTIMATE_CONTEXT_KEY)
-        token_cost = max(estimate if isinstance(estimate, int) else _CDK_ARN_ESTIMATE, _ARN_COST_FLOOR)
+    def _cost(self, grants: _Grants, *, token_cost: int | None = None) -> int:
+        """Characters the ARNs of ``grants`` take (quotes and comma included), a token ARN counted as
+        ``token_cost``. Default: - as CDK estimates a token (``@aws-cdk/aws-iam.arnSizeEstimate``)"""
+        if token_cost is None:
+            estimate = self.node.try_get_context(_ARN_ESTIMATE_CONTEXT_KEY)
+            token_cost = max(estimate if isinstance(estimate, int) else _CDK_ARN_ESTIMATE, _ARN_COST_FLOOR)
         arns = [self.pattern(grants.resource_type)] if grants.use_pattern else grants.arns
         return sum((token_cost if self._is_token_arn(arn) else len(arn)) + 3 for arn in arns)
 
@@ -701,8 +795,32 @@ class PoolSettingsProvider(Construct):
         return arn in self._token_arns or is_unresolved(arn)
 
     def _describe(self, arn: str) -> str:
-        """``arn`` for a person: the partition as ``<partition>``, other unknowns as their token text."""
-        return arn.replace(self._partition, "<partition>")
+        """``arn`` for a person: the partition as ``<partition>``, this stack's ID as ``<this stack's ID>``,
+        other unknowns as their token text."""
+        return arn.replace(self._partition, "<partition>").replace(self._stack.stack_id, "<this stack's ID>")
+
+
+def _deployed_length(value: Any) -> int:
+    """The length of resolved JSON ``value`` without whitespace, each intrinsic at its longest deployed
+    value (``_LONGEST_PSEUDO``, else ``_LONGEST_OTHER_INTRINSIC``)."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return _LONGEST_PSEUDO.get(str(value["Ref"]), _LONGEST_OTHER_INTRINSIC) + 2  # as a JSON string
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            return (
+                2
+                + len(separator) * max(len(parts) - 1, 0)
+                + sum(len(part) if isinstance(part, str) else _deployed_length(part) - 2 for part in parts)
+            )
+        if len(value) == 1 and next(iter(value)).startswith("Fn::"):
+            return _LONGEST_OTHER_INTRINSIC + 2
+        return (
+            2 + sum(len(json.dumps(k)) + 1 + _deployed_length(v) for k, v in value.items()) + len(value) - 1
+        )
+    if isinstance(value, list):
+        return 2 + sum(_deployed_length(v) for v in value) + max(len(value) - 1, 0)
+    return len(json.dumps(value))
 
 
 def _keeps_no_statements(role: iam.IRole) -> bool:

@@ -51,10 +51,19 @@ def pool_id(number: int) -> str:
     return f"pool-{number:032x}"
 
 
-def role_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every statement of every inline policy attached to the provider's role."""
+# The logical ID prefix of the provider's policy for the handler's records and CloudFormation reads.
+RECORDS_POLICY = "SmsPoolSettingsProviderRecordsPolicy"
+
+
+def role_statements(template: dict[str, Any], *, records: bool = True) -> list[dict[str, Any]]:
+    """Every statement of every inline policy attached to the provider's role.
+
+    ``records=False`` leaves out the records policy (the same for every stack; see ``records_statements``).
+    """
     statements: list[dict[str, Any]] = []
-    for resource in template["Resources"].values():
+    for logical_id, resource in template["Resources"].items():
+        if not records and logical_id.startswith(RECORDS_POLICY):
+            continue
         if resource["Type"] == "AWS::IAM::Policy":
             statements += resource["Properties"]["PolicyDocument"]["Statement"]
         if resource["Type"] == "AWS::IAM::Role":
@@ -117,6 +126,7 @@ def h() -> SimpleNamespace:
         new_stack=new_stack,
         pool_id=pool_id,
         role_statements=role_statements,
+        RECORDS_POLICY=RECORDS_POLICY,
         app_module=app_module,
         example_app=example_app,
         CDK_INIT_CONTEXT=CDK_INIT_CONTEXT,

@@ -32,7 +32,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
-from sms_pool_settings import PoolSettings, PoolSettingsProvider
+from sms_pool_settings import PoolSelector, PoolSettings, PoolSettingsProvider
 
 with warnings.catch_warnings():
     # parliament 1.6.4 imports pkg_resources, which setuptools 81 deprecates (hence the pin to 81.0.0).
@@ -48,6 +48,7 @@ PSEUDO = {
     "AWS::Region": REGION,
     "AWS::AccountId": ACCOUNT,
     "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/TestStack/5f6a3c10-aa2b-11ef",
 }
 # What Fn::GetAtt <resource> Arn is once deployed, by resource type (the ARN formats of the Service
 # Authorization Reference), and what a Ref or another attribute is.
@@ -211,6 +212,15 @@ def _imported_mutable_role(stack: Stack) -> None:
     _every_argument_form(stack)
 
 
+def _pool_selectors(stack: Stack) -> None:
+    """Pools found by tag (the lookup's DescribePools, ListTagsForResource and the tag-conditioned
+    UpdatePool), beside a pool given by ID."""
+    PoolSettings(stack, "ByTag", pool=PoolSelector.tag("team", "alerts"), deletion_protection_enabled=True)
+    PoolSettings(stack, "OtherValue", pool=PoolSelector.tag("team", "billing"), shared_routes_enabled=True)
+    PoolSettings(stack, "OtherKey", pool=PoolSelector.tag("env", "prod"), two_way_enabled=False)
+    PoolSettings(stack, "ById", pool=POOL, deletion_protection_enabled=True)
+
+
 CASES: dict[str, tuple[Callable[[Stack], None], dict[str, Any]]] = {
     "every argument form": (_every_argument_form, {}),
     "every argument form, partition literals": (_every_argument_form, {"partition_literals": True}),
@@ -220,6 +230,8 @@ CASES: dict[str, tuple[Callable[[Stack], None], dict[str, Any]]] = {
     "every provider option": (_every_provider_option, {}),
     "VPC with the provider's own role and group": (_vpc_with_own_role_and_group, {}),
     "imported mutable role in a VPC": (_imported_mutable_role, {}),
+    "pool selectors": (_pool_selectors, {}),
+    "pool selectors, environment-agnostic": (_pool_selectors, {"agnostic": True}),
 }
 
 

@@ -13,9 +13,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk.assertions import Annotations, Match, Template
-from sms_pool_settings import PoolSettings
+from sms_pool_settings import PoolSettings, PoolSettingsProvider
 
 IAM_INLINE_LIMIT = 10_240
 CLOUDFORMATION_RESOURCE_LIMIT = 500
@@ -123,8 +124,13 @@ def test_245_created_pools_referenced_by_get_att_are_counted_at_deployed_length(
     # WHEN
     data = Template.from_stack(stack).to_json()
     # THEN
-    (policy,) = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
-    assert len(h.compact(h.deployed(policy["Properties"]["PolicyDocument"]))) < IAM_INLINE_LIMIT
+    # IAM's limit is on all of the role's inline policies together (the records policy too)
+    policies = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    assert len(policies) == 2
+    assert (
+        sum(len(h.compact(h.deployed(p["Properties"]["PolicyDocument"]))) for p in policies)
+        < IAM_INLINE_LIMIT
+    )
     assert len(data["Resources"]) <= CLOUDFORMATION_RESOURCE_LIMIT
 
 
@@ -144,3 +150,32 @@ def test_with_partition_literals_pools_are_listed_longer_and_fall_back_later(h: 
     for result in (still_listed, over):
         result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
         assert result.deployed_size < IAM_INLINE_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("pools", "literals", "listed"),
+    [(58, False, True), (104, True, False)],
+    ids=["58 pools, no feature flags", "104 pools, partition literals"],
+)
+def test_in_a_vpc_the_other_inline_policies_count_against_iams_limit_too(
+    h: SimpleNamespace, pools: int, literals: bool, listed: bool
+) -> None:
+    # GIVEN: the provider in a VPC (its VpcAccessPolicy) with its RecordsPolicy, both on the same role
+    stack = h.new_stack(context=h.PARTITION_LITERALS if literals else None)
+    PoolSettingsProvider.configure(stack, vpc=ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1))
+    # WHEN
+    for number in range(pools):
+        PoolSettings(stack, f"S{number}", pool=h.pool_id(number), deletion_protection_enabled=True)
+    data = Template.from_stack(stack).to_json()
+    # THEN: every inline policy of the role together, deployed, stays under IAM's limit; 104 literal pool
+    # ARNs (listed without a VPC) no longer fit beside the VPC policy and fall back to the pattern, while
+    # 58 token ARNs (about 95 characters each once deployed) still do
+    policies = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    assert len(policies) == 3
+    assert (
+        sum(len(h.compact(h.deployed(p["Properties"]["PolicyDocument"]))) for p in policies)
+        < IAM_INLINE_LIMIT
+    )
+    (statement,) = [s for s in h.role_statements(data) if "sms-voice:DescribePools" in s["Action"]]
+    resources = statement["Resource"]
+    assert (isinstance(resources, list) and len(resources) == pools) is listed

@@ -14,7 +14,7 @@ from aws_cdk import App, CfnParameter, Environment, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk.assertions import Match, Template
-from pool_settings_handler.constants import RESOURCE_TYPE
+from pool_settings_handler.constants import RECORD_PREFIX, RESOURCE_TYPE
 from sms_pool_settings import PoolSettings
 from sms_pool_settings._asset import asset_files, stage_asset
 from sms_pool_settings._strip import strip_python_file
@@ -47,7 +47,7 @@ def test_three_pool_settings_share_one_lambda_role_and_log_group(three: Template
     three.resource_count_is(RESOURCE_TYPE, 3)
     three.resource_count_is("AWS::Lambda::Function", 1)
     three.resource_count_is("AWS::IAM::Role", 1)
-    three.resource_count_is("AWS::IAM::Policy", 1)
+    three.resource_count_is("AWS::IAM::Policy", 2)  # the role's DefaultPolicy and the records policy
     three.resource_count_is("AWS::Logs::LogGroup", 1)
     three.resource_count_is("AWS::IAM::ManagedPolicy", 0)
 
@@ -167,7 +167,7 @@ def test_every_argument_form_gets_exactly_its_own_statements(h: SimpleNamespace)
     PoolSettings(stack, "Again", pool=POOL, deletion_protection_enabled=True)  # same ARN: listed once
     # THEN
     template = Template.from_stack(stack).to_json()
-    statements = [s for s in h.role_statements(template) if s["Action"] != LOGS["Action"]]
+    statements = [s for s in h.role_statements(template, records=False) if s["Action"] != LOGS["Action"]]
     assert statements == [
         {
             "Action": ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
@@ -216,7 +216,7 @@ def test_a_pool_token_gets_the_narrowest_pattern_that_covers_an_id_or_an_arn(h: 
     # WHEN
     PoolSettings(stack, "Settings", pool=parameter.value_as_string, opt_out_list=parameter.value_as_string)
     # THEN
-    statements = h.role_statements(Template.from_stack(stack).to_json())
+    statements = h.role_statements(Template.from_stack(stack).to_json(), records=False)
     assert statements[1:] == [
         {
             "Action": ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
@@ -234,8 +234,52 @@ def test_no_statement_grants_every_resource(three: Template, h: SimpleNamespace)
 def test_the_function_waits_for_the_role_policy(three: Template) -> None:
     # THEN
     (function,) = three.find_resources("AWS::Lambda::Function").values()
-    (policy_id,) = three.find_resources("AWS::IAM::Policy")
-    assert function["DependsOn"] == [policy_id]
+    policy_ids = sorted(three.find_resources("AWS::IAM::Policy"))
+    assert len(policy_ids) == 2
+    assert function["DependsOn"] == policy_ids  # the records policy too: the first event reads them
+
+
+def _records_policy(template: dict[str, Any], prefix: str) -> dict[str, Any]:
+    (policy,) = [r for k, r in template["Resources"].items() if k.startswith(prefix)]
+    return policy
+
+
+@pytest.mark.parametrize("literals", [False, True], ids=["no feature flags", "partition literals"])
+def test_the_records_and_rollback_statements_are_scoped_to_the_prefix_and_this_account_and_region(
+    h: SimpleNamespace, literals: bool
+) -> None:
+    # GIVEN / WHEN
+    stack = h.new_stack(context=h.PARTITION_LITERALS if literals else None)
+    PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
+    template = Template.from_stack(stack).to_json()
+
+    # THEN: the SSM actions client.py calls on the records' prefix only (a path-named parameter's ARN is
+    # parameter/<name without its leading slash>); DescribeStacks on this stack only; DescribeStackResource
+    # on this account and region's stacks (a record's owner, known at deploy time)
+    def arn(suffix: str) -> Any:
+        return f"arn:aws{suffix}" if literals else _partitioned(suffix)
+
+    policy = _records_policy(template, h.RECORDS_POLICY)
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": [
+                "ssm:GetParametersByPath",
+                "ssm:GetParameter",
+                "ssm:PutParameter",
+                "ssm:DeleteParameter",
+            ],
+            "Effect": "Allow",
+            "Resource": arn(f":ssm:us-east-1:{h.ACCOUNT}:parameter{RECORD_PREFIX}/*"),
+        },
+        {"Action": "cloudformation:DescribeStacks", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}},
+        {
+            "Action": "cloudformation:DescribeStackResource",
+            "Effect": "Allow",
+            "Resource": arn(f":cloudformation:us-east-1:{h.ACCOUNT}:stack/*/*"),
+        },
+    ]
+    (role_id,) = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"]
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
 
 
 # --- The asset ---------------------------------------------------------------------------------------

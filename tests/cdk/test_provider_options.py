@@ -21,6 +21,12 @@ from sms_pool_settings import PoolSettings, PoolSettingsProvider
 
 POOL = "pool-0123456789abcdef0123456789abcdef"
 PROVIDER = "SmsPoolSettingsProvider"
+# The records policy's actions (tests/cdk/test_provider.py asserts its statements whole).
+RECORDS_ACTIONS = [
+    ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
+    "cloudformation:DescribeStacks",
+    "cloudformation:DescribeStackResource",
+]
 
 
 def _vpc(stack: Stack) -> ec2.Vpc:
@@ -208,10 +214,11 @@ def test_in_a_vpc_the_lambda_gets_exactly_the_network_interface_permissions_it_n
     assert policy["Properties"]["Roles"] == [stack.resolve(provider.role.role_name)]
     # THEN: the function waits for both policies, so its network interfaces can be created at once, and
     # for the private subnets' routes (as CDK has any Lambda in a VPC wait), but not for the role itself
-    (default_policy_id,) = [
+    (default_policy_id, records_policy_id) = [
         logical_id
+        for prefix in ("SmsPoolSettingsProviderRoleDefaultPolicy", h.RECORDS_POLICY)
         for logical_id in template.find_resources("AWS::IAM::Policy")
-        if logical_id.startswith("SmsPoolSettingsProviderRoleDefaultPolicy")
+        if logical_id.startswith(prefix)
     ]
     routes = [
         logical_id
@@ -220,7 +227,7 @@ def test_in_a_vpc_the_lambda_gets_exactly_the_network_interface_permissions_it_n
         and resource["Type"] in ("AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation")
     ]
     assert len(routes) == 4
-    assert function["DependsOn"] == sorted([default_policy_id, policy_id, *routes])
+    assert function["DependsOn"] == sorted([default_policy_id, policy_id, records_policy_id, *routes])
     # THEN: no AWS managed policy (AWSLambdaVPCAccessExecutionRole would allow all of it on "*")
     (role,) = template.find_resources(
         "AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("PoolSettings")}}
@@ -265,13 +272,18 @@ def test_with_the_users_role_the_statements_go_to_it_and_no_role_is_created(h: S
     assert stack.node.find_child(PROVIDER).node.try_find_child("Role") is None
     function = _only(template, "AWS::Lambda::Function")
     assert function["Properties"]["Role"] == stack.resolve(role.role_arn)
-    (policy,) = template.find_resources("AWS::IAM::Policy").values()
-    assert policy["Properties"]["Roles"] == [stack.resolve(role.role_name)]
-    actions = [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    policies = template.find_resources("AWS::IAM::Policy")
+    assert all(p["Properties"]["Roles"] == [stack.resolve(role.role_name)] for p in policies.values())
+    actions = [
+        s["Action"]
+        for logical_id in sorted(policies, key=lambda k: k.startswith(h.RECORDS_POLICY))
+        for s in policies[logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    ]
     assert actions == [
         ["logs:CreateLogStream", "logs:PutLogEvents"],
         ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
         "iam:PassRole",
+        *RECORDS_ACTIONS,
     ]
 
 
@@ -301,6 +313,12 @@ def test_an_imported_immutable_role_gets_nothing_and_synth_warns_with_what_it_mu
         f"sms-voice:DescribePools, sms-voice:UpdatePool on arn:<partition>:sms-voice:us-east-1:{h.ACCOUNT}:"
         f"pool/{POOL}"
     ) in message
+    assert (
+        "ssm:GetParametersByPath, ssm:GetParameter, ssm:PutParameter, ssm:DeleteParameter on "
+        f"arn:<partition>:ssm:us-east-1:{h.ACCOUNT}:parameter/sms-pool-settings/*; "
+        "cloudformation:DescribeStacks on <this stack's ID>; cloudformation:DescribeStackResource on "
+        f"arn:<partition>:cloudformation:us-east-1:{h.ACCOUNT}:stack/*/*"
+    ) in message
     assert message.endswith("[ack: sms-pool-settings:providerRoleNotModified]")
 
 
@@ -313,12 +331,17 @@ def test_an_imported_mutable_role_gets_the_statements_in_a_policy_of_its_own(h: 
     PoolSettings(stack, "Settings", pool=POOL, deletion_protection_enabled=True)
     # THEN
     template = Template.from_stack(stack)
-    (policy,) = template.find_resources("AWS::IAM::Policy").values()
-    assert policy["Properties"]["Roles"] == ["sms-provider"]
-    actions = [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    policies = template.find_resources("AWS::IAM::Policy")
+    assert all(p["Properties"]["Roles"] == ["sms-provider"] for p in policies.values())
+    actions = [
+        s["Action"]
+        for logical_id in sorted(policies, key=lambda k: k.startswith(h.RECORDS_POLICY))
+        for s in policies[logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    ]
     assert actions == [
         ["logs:CreateLogStream", "logs:PutLogEvents"],
         ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
+        *RECORDS_ACTIONS,
     ]
     Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("immutable"))
 
