@@ -353,14 +353,15 @@ def _other(
     return _call(operation, target, method, params, deadline, timeouts, wrap=_wrap_other)
 
 
-def list_records(path: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, str]:
-    """Every parameter under ``path`` (recursively, every page): name -> value."""
-    found: dict[str, str] = {}
+def list_records(path: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, dict[str, Any]]:
+    """Every parameter under ``path`` (recursively, every page): name -> the parameter as SSM reports
+    it (``Value``, ``LastModifiedDate``, ...)."""
+    found: dict[str, dict[str, Any]] = {}
     params: dict[str, Any] = {"Path": path, "Recursive": True}
     method = get_client("ssm").get_parameters_by_path
     while True:
         answer = _other("GetParametersByPath", path, method, params, deadline, timeouts)
-        found.update({str(p["Name"]): str(p["Value"]) for p in answer.get("Parameters", [])})
+        found.update({str(p["Name"]): dict(p) for p in answer.get("Parameters", [])})
         if not answer.get("NextToken"):
             return found
         params["NextToken"] = answer["NextToken"]

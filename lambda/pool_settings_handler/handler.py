@@ -90,6 +90,54 @@ def apply(event: Mapping[str, Any], context: Any) -> Outcome:
         raise
 
 
+def _owners(
+    found: Mapping[str, Mapping[str, Any]],
+    settings: Mapping[str, Setting],
+    pool_id: str,
+    deadline: Deadline,
+    timeouts: Timeouts,
+    written_at: tuple[Any, str] | None = None,
+) -> list[str]:
+    """Raise ``OwnerConflictError`` for a live owner of one of ``settings``; return the stale owners' records.
+
+    With ``written_at`` (this resource's claim), only owners whose claim came first count.
+    """
+    stale = []
+    for name, parameter in sorted(found.items()):
+        other = records.parse_record(name, str(parameter["Value"]))
+        taken = records.conflicts(other, settings)
+        if not taken or (written_at and records.first(written_at, (parameter["LastModifiedDate"], name))):
+            continue
+        if client.resource_exists(other.stack_id, other.logical_id, deadline, timeouts):
+            raise OwnerConflictError(taken, pool_id, other.stack_id, other.logical_id)
+        stale.append(name)  # its stack or resource no longer exists: the record is deleted, the setting ours
+    return stale
+
+
+def _after_claim(
+    own: str,
+    current: records.Record | None,
+    claimed: Mapping[str, Setting],
+    pool_id: str,
+    deadline: Deadline,
+    timeouts: Timeouts,
+) -> None:
+    """List again after a first claim: another claim of the same setting written first wins, and this
+    resource takes its own back (its record as it was, or none) before failing."""
+    found = client.list_records(records.pool_path(pool_id), deadline, timeouts)
+    mine = found.pop(own, None)
+    if mine is None:  # deleted out of band since it was written: no claim left to compare
+        return
+    try:
+        _owners(found, claimed, pool_id, deadline, timeouts, (mine["LastModifiedDate"], own))
+    except OwnerConflictError:
+        if current:
+            client.put_record(own, current.to_json(), deadline, timeouts)
+        else:
+            client.delete_record(own, deadline, timeouts)
+        raise
+
+
 def _claim_and_write(
     event: Mapping[str, Any],
     properties: PoolSettingsProperties,
@@ -101,15 +149,8 @@ def _claim_and_write(
     pool_id, stack_id, logical_id = str(pool["PoolId"]), event["StackId"], event["LogicalResourceId"]
     own = records.record_name(pool_id, stack_id, logical_id)
     found = client.list_records(records.pool_path(pool_id), deadline, timeouts)
-    current = records.parse_record(own, found.pop(own)) if own in found else None
-    stale = []
-    for name, text in sorted(found.items()):
-        other = records.parse_record(name, text)
-        taken = records.conflicts(other, properties.settings)
-        if taken and client.resource_exists(other.stack_id, other.logical_id, deadline, timeouts):
-            raise OwnerConflictError(taken, pool_id, other.stack_id, other.logical_id)
-        if taken:  # its stack or resource no longer exists: the record is deleted, the setting is ours
-            stale.append(name)
+    current = records.parse_record(own, found.pop(own)["Value"]) if own in found else None
+    stale = _owners(found, properties.settings, pool_id, deadline, timeouts)
     restore = properties.removal_policy == c.REMOVAL_DESTROY or (
         records.undeclared(current, properties.settings) and _in_rollback(event, deadline, timeouts)
     )
@@ -125,6 +166,9 @@ def _claim_and_write(
     )
     if plan.before:  # the record first: a pool is never written without it
         client.put_record(own, plan.before.to_json(), deadline, timeouts)
+        claimed = records.gained(current, properties.settings)
+        if claimed:
+            _after_claim(own, current, claimed, pool_id, deadline, timeouts)
     for name in stale:
         client.delete_record(name, deadline, timeouts)
     pool, fields = _write(pool_id, pool, {**plan.restores, **properties.settings}, deadline, timeouts)

@@ -15,6 +15,8 @@ The decisions, each a function below:
   and leave it only after (so a failed write can be rolled back again).
 - ``restores``: what a Delete puts back (every managed setting whose prior is known).
 - ``conflicts``: the settings another resource's record owns among those this one declares.
+- ``gained`` and ``first``: two resources that claim one setting at once both pass the check before
+  their writes; each lists again after writing its record, and the later claim gives way.
 """
 
 from __future__ import annotations
@@ -234,6 +236,27 @@ def restores(record: Record) -> dict[str, Setting]:
         {'SharedRoutesEnabled': False}
     """
     return {name: prior for name, entry in record.settings.items() if (prior := entry[PRIOR]) is not None}
+
+
+def gained(current: Record | None, desired: Mapping[str, Setting]) -> dict[str, Setting]:
+    """The declared settings ``current`` does not manage yet: the ones this event claims first.
+
+    Example:
+        >>> gained(None, {"SharedRoutesEnabled": True})
+        {'SharedRoutesEnabled': True}
+    """
+    return {name: value for name, value in desired.items() if not current or name not in current.settings}
+
+
+def first(mine: tuple[Any, str], other: tuple[Any, str]) -> bool:
+    """Whether a claim written at ``mine`` = (SSM's LastModifiedDate, parameter name) came before
+    ``other``'s: the earlier write wins, the name breaks a tie (one clock, Parameter Store's, for both).
+
+    Example:
+        >>> first((1, "/b"), (2, "/a")), first((1, "/b"), (1, "/a"))
+        (True, False)
+    """
+    return mine < other
 
 
 def conflicts(other: Record, desired: Mapping[str, Setting]) -> list[str]:

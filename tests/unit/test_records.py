@@ -145,3 +145,17 @@ def test_undeclared_is_true_only_for_a_managed_setting_no_longer_declared():
     current = Record("a", "s", "l", {"SharedRoutesEnabled": entry(False, True)}, {"TwoWayEnabled": False})
     assert undeclared(current, {}) and not undeclared(current, {"SharedRoutesEnabled": True})
     assert not undeclared(None, {})
+
+
+def test_gained_are_the_declared_settings_the_record_does_not_manage_yet():
+    current = Record("a", "s", "l", {"SharedRoutesEnabled": entry(False, True)}, {"TwoWayEnabled": False})
+    assert records.gained(current, {"SharedRoutesEnabled": False, "TwoWayEnabled": True}) == {
+        "TwoWayEnabled": True
+    }
+    assert records.gained(None, {"SharedRoutesEnabled": True}) == {"SharedRoutesEnabled": True}
+
+
+def test_the_earlier_claim_wins_and_the_parameter_name_breaks_a_tie():
+    assert records.first((1.0, "/z"), (2.0, "/a"))
+    assert not records.first((2.0, "/a"), (1.0, "/z"))
+    assert records.first((1.0, "/a"), (1.0, "/b")) and not records.first((1.0, "/b"), (1.0, "/a"))
