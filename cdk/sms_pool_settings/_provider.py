@@ -815,9 +815,8 @@ def _deployed_length(value: Any) -> int:
             )
         if len(value) == 1 and next(iter(value)).startswith("Fn::"):
             return _LONGEST_OTHER_INTRINSIC + 2
-        return (
-            2 + sum(len(json.dumps(k)) + 1 + _deployed_length(v) for k, v in value.items()) + len(value) - 1
-        )
+        items = sum(len(json.dumps(k)) + 1 + _deployed_length(v) for k, v in value.items())
+        return 2 + items + max(len(value) - 1, 0)
     if isinstance(value, list):
         return 2 + sum(_deployed_length(v) for v in value) + max(len(value) - 1, 0)
     return len(json.dumps(value))

@@ -9,6 +9,7 @@ time (what IAM measures).
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +18,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk.assertions import Annotations, Match, Template
 from sms_pool_settings import PoolSettings, PoolSettingsProvider
+from sms_pool_settings._provider import _deployed_length
 
 IAM_INLINE_LIMIT = 10_240
 CLOUDFORMATION_RESOURCE_LIMIT = 500
@@ -179,3 +181,15 @@ def test_in_a_vpc_the_other_inline_policies_count_against_iams_limit_too(
     (statement,) = [s for s in h.role_statements(data) if "sms-voice:DescribePools" in s["Action"]]
     resources = statement["Resource"]
     assert (isinstance(resources, list) and len(resources) == pools) is listed
+
+
+def test_the_deployed_length_of_a_policy_is_its_compact_json_with_each_intrinsic_at_its_longest() -> None:
+    # GIVEN
+    literal = {"Version": "2012-10-17", "Statement": [{"Action": ["a:B", "c:D"], "Resource": "*"}], "X": {}}
+    joined = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ssm:", {"Ref": "AWS::Region"}, ":x"]]}
+    # WHEN / THEN: literal JSON is counted exactly, as IAM counts it (whitespace excluded)
+    assert _deployed_length(literal) == len(json.dumps(literal, separators=(",", ":")))
+    # THEN: pseudo parameters at their longest (aws-iso-b, a 16-character region), a stack ID at 228
+    assert _deployed_length(joined) == len('"arn:aws-iso-b:ssm:' + "r" * 16 + ':x"')
+    assert _deployed_length({"Ref": "AWS::StackId"}) == 228 + 2
+    assert _deployed_length({"Fn::GetAtt": ["Subnet", "Id"]}) == 256 + 2
