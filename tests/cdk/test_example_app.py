@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from aws_cdk import Acknowledgment, App, CfnParameter, Environment, Stack, Validations
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from pool_settings_handler.constants import RESOURCE_TYPE
-from sms_pool_settings import PoolSettings
+from sms_pool_settings import PoolSettings, PoolSettingsProvider
 
 STACK = "SmsPoolSettingsExample"
 DEFAULT_POOL_ID = "pool-0123456789abcdef0123456789abcdef"
@@ -310,3 +311,25 @@ def test_cdk_json_has_the_feature_flags_cdk_init_writes_for_the_pinned_cli(
     assert result.returncode == 0, result.stderr[-2000:]
     generated = json.loads((tmp_path / "cdk.json").read_text())["context"]
     assert generated == h.CDK_INIT_CONTEXT
+
+
+def test_the_records_patterns_are_acknowledged_on_the_records_policy_only(h: SimpleNamespace) -> None:
+    # GIVEN: the records policy's two patterns granted again, on the role's DefaultPolicy
+    stack = h.new_stack(context=h.CDK_INIT_CONTEXT)
+    PoolSettings(stack, "Settings", pool=DEFAULT_POOL_ID, deletion_protection_enabled=True)
+    patterns = [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/sms-pool-settings/*",
+        "arn:aws:cloudformation:us-east-1:123456789012:stack/*/*",
+    ]
+    PoolSettingsProvider.of(stack).role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["ssm:GetParameter"], resources=patterns)
+    )
+    # WHEN
+    Template.from_stack(stack)
+    violations = _violations(stack.node.root)
+    # THEN: cdk-nag reports them there (so the acknowledgement is what keeps the example app clean), and
+    # not on RecordsPolicy
+    default_policy = "TestStack/SmsPoolSettingsProvider/Role/DefaultPolicy/Resource"
+    assert sorted(violations) == sorted(
+        (f"AwsSolutions-IAM5[Resource::{p}]", [default_policy]) for p in patterns
+    )
