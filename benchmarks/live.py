@@ -1,7 +1,9 @@
 """The emulator, the response receiver and CloudFormation event shapes shared by events.py and scale.py.
 
-Both handlers run in this process against the same emulator (with a per-call latency injected) and
-answer over loopback HTTPS to the same receiver, so they differ only in what they do.
+Both handlers run against the same emulator (with a per-call latency injected) and answer over
+loopback HTTPS to the same receiver, so they differ only in what they do. Ours also keeps records in
+SSM Parameter Store and asks CloudFormation for the stack's status: moto's SSM and the local
+CloudFormation stand-in serve those, reset with ``Live.reset_store`` before each measured event.
 """
 
 from __future__ import annotations
@@ -79,10 +81,20 @@ class Live:
     receiver: Any
     handlers: dict[str, Handler]
     resource_types: dict[str, str]
+    moto: Any = None
+    cloudformation: Any = None
 
     @property
     def control(self) -> Any:
         return self.server.control
+
+    def reset_store(self, logical_ids: list[str]) -> None:
+        """No records in SSM; CloudFormation knows the stack, updating, with ``logical_ids``."""
+        if self.moto is not None:
+            self.moto.reset()
+        if self.cloudformation is not None:
+            self.cloudformation.clear()
+            self.cloudformation.set_stack(STACK_ID, "UPDATE_IN_PROGRESS", logical_ids)
 
     def add_latency(self, seconds: float) -> None:
         """Every API call waits ``seconds`` before it is answered."""
@@ -107,6 +119,8 @@ def started() -> Iterator[Live]:
     """
     isolate()
     from lambda_runtime import lambda_environment
+    from local_deploy.cloudformation_api import CloudFormationApi
+    from moto_server import MotoServer
     from pool_settings_handler import client as our_client
     from pool_settings_handler.handler import handler as ours
     from response_receiver import ResponseReceiver
@@ -118,8 +132,14 @@ def started() -> Iterator[Live]:
     server.start()
     receiver = ResponseReceiver()
     receiver.start()
+    moto = MotoServer().start()
+    cloudformation = CloudFormationApi().start()
+    stores = {
+        "AWS_ENDPOINT_URL_SSM": moto.endpoint_url,
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": cloudformation.endpoint_url,
+    }
     try:
-        with lambda_environment(server.endpoint_url, receiver.ca_bundle_path):
+        with lambda_environment(server.endpoint_url, receiver.ca_bundle_path, extra=stores):
             our_client.reset_client()
             acr_like.reset_client()
             _quiet_logs()
@@ -128,9 +148,13 @@ def started() -> Iterator[Live]:
                 receiver,
                 {"ours": ours, "acr-like": acr_like.handler},
                 {"ours": "Custom::SmsPoolSettings", "acr-like": "Custom::AWS"},
+                moto,
+                cloudformation,
             )
             our_client.reset_client()
             acr_like.reset_client()
     finally:
+        cloudformation.stop()
+        moto.stop()
         receiver.stop()
         server.stop()

@@ -167,6 +167,7 @@ def run_one(
 ) -> ScaleRun:
     """``updates`` Updates, each changing one setting of its own pool, under ``policy`` (a POLICIES key)."""
     result = ScaleRun(updates, policy, lanes, overhead)
+    live.reset_store([f"Pool{index}" for index in range(updates)])
     live.control.reset()
     live.add_latency(latency)
     events = []
