@@ -293,20 +293,20 @@ class CustomResourceProvider:
         finished_at: list[float] = []
 
         def run() -> None:
-            with (
-                self.around_invocation(function),
-                lambda_environment(
-                    self.endpoint_url,
-                    self.receiver.ca_bundle_path,
-                    {**dict(function.environment), "AWS_REGION": self.region},
-                ),
-            ):
-                try:
+            try:
+                with (
+                    self.around_invocation(function),
+                    lambda_environment(
+                        self.endpoint_url,
+                        self.receiver.ca_bundle_path,
+                        {**dict(function.environment), "AWS_REGION": self.region},
+                    ),
+                ):
                     handler(invocation.event, context)
-                except Exception as exc:  # Lambda records it in the logs; CloudFormation sees no answer
-                    error.append(f"{type(exc).__name__}: {exc}")
-                finally:
-                    finished_at.append(time.monotonic())
+            except Exception as exc:  # Lambda records it in the logs; CloudFormation sees no answer
+                error.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                finished_at.append(time.monotonic())
 
         number = len(invocation.attempts) + 1
         thread = threading.Thread(target=run, name=f"lambda-{function.name}-{number}", daemon=True)
