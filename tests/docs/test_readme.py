@@ -42,4 +42,3 @@ def test_each_example_app_synthesizes_offline(doc, n, source, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     templates = list((tmp_path / "cdk.out").rglob("*.template.json"))  # stages nest assemblies
     assert any("Custom::SmsPoolSettings" in t.read_text() for t in templates), templates
-
