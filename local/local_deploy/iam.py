@@ -1,14 +1,13 @@
 """IAM the way the stack's provider runs under it: enforcement in the emulator, role propagation.
 
 - **Enforcement while a handler runs.** When a custom resource's function has a role with policies in
-  the template (``sms_emulator.policies_for_role``), the driver resolves them with the stack's values
-  at the moment of the invocation (``Deployment.resolve_now``) and turns the emulator's IAM
-  enforcement on (``EmulatorControl.enforce_iam``) for as long as the handler runs, as the role's
-  session ``arn:aws:sts::<account>:assumed-role/<role>/<function>``. A missing or mis-scoped statement
-  then fails the deploy with the service's ``AccessDeniedException``, as it would in an account.
-  The emulator authorizes every caller alike, so the driver's own calls (what CloudFormation does with
-  the deployer's credentials: CreatePool, DeleteOptOutList ...) wait until no handler runs, and
-  handlers wait for them; enforcement is off again once the last handler ended.
+  the stack (``sms_emulator.policies_for_role`` over the applied, resolved resources), the emulator's
+  IAM enforcement is on (``EmulatorControl.enforce_iam``) for as long as the handler runs, as the
+  role's session ``arn:aws:sts::<account>:assumed-role/<role>/<function>``, and only for requests
+  signed with the handler's access key (``access_key_id``): the driver's own calls (what CloudFormation
+  does with the deployer's credentials: CreatePool, DeleteOptOutList ...) sign with another key and
+  are not held to the role's policies. A missing or mis-scoped statement fails the deploy with the
+  service's ``AccessDeniedException``, as it would in an account.
 - **Role propagation.** IAM is eventually consistent: a role just created may not be assumable yet
   (IAM User Guide, "Changes that I make are not always immediately visible"). Each ``AWS::IAM::Role``
   the driver creates is registered with the emulator (``EmulatorControl.add_role``), assumable
@@ -22,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from offline_env import DUMMY_CREDENTIALS
 from sms_emulator import EmulatorControl
 
 # Policies for a function about to run: (policy documents, principal ARN), or None for none.
@@ -31,7 +31,7 @@ DEFAULT_ROLE_PROPAGATION_SECONDS = 0.0
 
 
 class IamGate:
-    """Enforcement on while handlers run, off while the driver itself calls the SMS API.
+    """Enforcement on, for the handler's access key, while handlers run.
 
     Args:
         control: the emulator's control API.
@@ -45,22 +45,25 @@ class IamGate:
         self.enabled = enabled
         self._changed = threading.Condition()
         self._handlers = 0
-        self._driver_calls = 0
         self._key: str | None = None
 
     @contextlib.contextmanager
     def handler(self, function: Any) -> Iterator[None]:
-        """While ``function``'s handler runs: enforcement on, under its role's policies."""
+        """While ``function``'s handler runs: its access key held to its role's policies."""
         found = self.policies(function) if self.enabled else None
         if found is None:
             yield
             return
         policies, principal = found
-        key = repr((policies, principal))
+        access_key = dict(function.environment).get(
+            "AWS_ACCESS_KEY_ID", DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+        )
+        key = repr((policies, principal, access_key))
         with self._changed:
-            self._changed.wait_for(lambda: self._driver_calls == 0 and self._key in (None, key))
+            # Handlers under other policies wait: the emulator holds one set at a time.
+            self._changed.wait_for(lambda: self._key in (None, key))
             if self._handlers == 0:
-                self.control.enforce_iam(policies, principal_arn=principal)
+                self.control.enforce_iam(policies, principal_arn=principal, access_key_id=access_key)
                 self._key = key
             self._handlers += 1
         try:
@@ -69,45 +72,9 @@ class IamGate:
             with self._changed:
                 self._handlers -= 1
                 if self._handlers == 0:
-                    self.control.clear_iam()
                     self._key = None
+                    self.control.clear_iam()
                 self._changed.notify_all()
-
-    @contextlib.contextmanager
-    def driver_call(self) -> Iterator[None]:
-        """While the driver itself calls the SMS API (as CloudFormation, with the deployer's rights)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self._handlers == 0)
-            self._driver_calls += 1
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._driver_calls -= 1
-                self._changed.notify_all()
-
-
-class Gated:
-    """A provider whose create/update/delete run as the driver's own calls (``IamGate.driver_call``)."""
-
-    def __init__(self, provider: Any, gate: IamGate) -> None:
-        self._provider = provider
-        self._gate = gate
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._provider, name)
-
-    def create(self, request: Any) -> Any:
-        with self._gate.driver_call():
-            return self._provider.create(request)
-
-    def update(self, request: Any) -> Any:
-        with self._gate.driver_call():
-            return self._provider.update(request)
-
-    def delete(self, request: Any) -> Any:
-        with self._gate.driver_call():
-            return self._provider.delete(request)
 
 
 class RoleRegistrar:
