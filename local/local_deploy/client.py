@@ -148,3 +148,38 @@ class CloudFormationClient:
             if not answer.get("NextToken"):
                 return found
             params["NextToken"] = answer["NextToken"]
+
+
+class SsmClient:
+    """The Parameter Store calls the driver makes to carry moto's parameters from one command to the next.
+
+    Args:
+        endpoint_url: the SSM endpoint (the moto server the driver started).
+        region: the region. Default: "us-east-1"
+    """
+
+    def __init__(self, endpoint_url: str, region: str = "us-east-1") -> None:
+        session = boto3.session.Session(
+            region_name=region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - moto checks none
+        )
+        self._ssm = session.client("ssm", endpoint_url=endpoint_url, config=_CONFIG)
+
+    def parameters(self) -> list[dict[str, Any]]:
+        """Every parameter of the region (GetParametersByPath ``/``, recursive, decrypted, all pages)."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"Path": "/", "Recursive": True, "WithDecryption": True}
+        while True:
+            answer = _call("GetParametersByPath", "/", self._ssm.get_parameters_by_path, **params)
+            found += answer.get("Parameters", [])
+            if not answer.get("NextToken"):
+                return found
+            params["NextToken"] = answer["NextToken"]
+
+    def put_parameter(self, name: str, value: str, kind: str = "String", data_type: str = "text") -> None:
+        """PutParameter (overwriting), Standard tier."""
+        _call(
+            "PutParameter", name, self._ssm.put_parameter,
+            Name=name, Value=value, Type=kind, DataType=data_type, Overwrite=True, Tier="Standard",
+        )  # fmt: skip

@@ -630,16 +630,17 @@ class Deployment:
         provider = self.providers(res.type, logical)
         if not provider.local:
             return True
+        physical = res.physical_id  # a replacement's old resource shares the logical ID with the new one
         if policy in ("Retain", "RetainExceptOnCreate"):
-            self.log.emit(logical, res.type, "DELETE_SKIPPED")
+            self.log.emit(logical, res.type, "DELETE_SKIPPED", physical_id=physical)
             return True
-        self.log.emit(logical, res.type, "DELETE_IN_PROGRESS")
+        self.log.emit(logical, res.type, "DELETE_IN_PROGRESS", physical_id=physical)
         try:
-            provider.delete(Request(logical, res.type, res.properties, physical_id=res.physical_id))
+            provider.delete(Request(logical, res.type, res.properties, physical_id=physical))
         except DeployError as exc:
-            self.log.emit(logical, res.type, "DELETE_FAILED", exc.reason)
+            self.log.emit(logical, res.type, "DELETE_FAILED", exc.reason, physical_id=physical)
             return False
-        self.log.emit(logical, res.type, "DELETE_COMPLETE")
+        self.log.emit(logical, res.type, "DELETE_COMPLETE", physical_id=physical)
         return True
 
     def _rollback(

@@ -280,9 +280,9 @@ class CustomResourceProvider:
         """Run the handler once more with the invocation's event, in a thread of its own."""
         function = invocation.function
         handler = _load_handler(function.handler)
-        container = repr(
-            (self.endpoint_url, self.region, dict(function.environment).get("AWS_ACCESS_KEY_ID"))
-        )
+        # The whole environment counts: the credentials (the account) and the SSM and CloudFormation
+        # stand-ins' endpoints, which are new in every command even when the SMS endpoint is not.
+        container = repr((self.endpoint_url, self.region, function.environment))
         if _last_endpoint[0] != container:
             # Like a new Lambda container: the handler builds its client once, for one endpoint, region
             # and set of credentials (the account it runs in).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -26,12 +26,17 @@ TYPE_WIDTH = 28
 
 @dataclass(frozen=True)
 class Event:
-    """One stack event: ``status`` such as ``UPDATE_FAILED``, and the Reason when there is one."""
+    """One stack event: ``status`` such as ``UPDATE_FAILED``, and the Reason when there is one.
+
+    ``physical_id`` names the physical resource a delete event is about (a replacement's old resource
+    shares its logical ID with the new one). Default: None (the resource the logical ID names).
+    """
 
     logical_id: str
     resource_type: str
     status: str
     reason: str = ""
+    physical_id: str | None = None
 
 
 def construct_paths(stack_name: str, resources: Mapping[str, Any]) -> dict[str, str]:
@@ -59,12 +64,15 @@ class EventLog:
         stack_name: the stack's name, the first column.
         stream: where lines go. Default: - standard output.
         paths: logical ID -> construct path. Default: - none (the logical ID alone is shown).
+        on_event: called with each event before it is printed (the CloudFormation stand-in's mirror).
+            Default: - nothing.
     """
 
     stack_name: str
     stream: TextIO | None = None
     paths: dict[str, str] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    on_event: Callable[[Event], None] | None = None
     _total: int = 0
     _done: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -74,10 +82,19 @@ class EventLog:
         with self._lock:
             self._total, self._done = total, set()
 
-    def emit(self, logical_id: str, resource_type: str, status: str, reason: str = "") -> None:
-        """Record and print one event."""
-        event = Event(logical_id, resource_type, status, reason)
+    def emit(
+        self,
+        logical_id: str,
+        resource_type: str,
+        status: str,
+        reason: str = "",
+        physical_id: str | None = None,
+    ) -> None:
+        """Record and print one event (``physical_id``: see ``Event``)."""
+        event = Event(logical_id, resource_type, status, reason, physical_id)
         with self._lock:
+            if self.on_event is not None:
+                self.on_event(event)
             self.events.append(event)
             if status.endswith(("_COMPLETE", "_SKIPPED", "_FAILED")):
                 self._done.add(logical_id)

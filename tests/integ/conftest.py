@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from local_deploy.synth import synth
 
 EXISTING_POOL = "pool-0123456789abcdef0123456789abcdef"
 OTHER_POOL = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
 STACK = "SmsPoolSettingsExample"
+HERE = Path(__file__).resolve().parent
+# The trust policy of a hand-written template's Lambda role.
+TRUST_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
 
 # name -> CDK context of each variant of the example app the tests deploy.
 # The example app is synthesized for the emulator's account (its own default is 111111111111).
@@ -25,3 +35,13 @@ def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """name -> cloud assembly directory of each variant, synthesized by ``npx cdk synth --output``."""
     root = tmp_path_factory.mktemp("cdk-out")
     return {name: str(synth(root / name, context)) for name, context in VARIANTS.items()}
+
+
+@pytest.fixture
+def handlers(monkeypatch):
+    """``cr_handlers`` (the test handlers a template names in ``Handler``), importable and reset."""
+    monkeypatch.syspath_prepend(str(HERE))
+    import cr_handlers
+
+    cr_handlers.reset()
+    return cr_handlers

@@ -24,6 +24,7 @@ _lock = threading.Lock()
 def reset() -> None:
     with _lock:
         EVENTS.clear()
+        SEEN.clear()
         STUCK_UPDATES[0] = 0
 
 
@@ -96,3 +97,38 @@ def stuck_then_real(event: dict[str, Any], context: Any) -> None:
         return
     answer(event, "FAILED", "UpdatePool timed out before the Lambda deadline", event["PhysicalResourceId"])
     time.sleep(context.get_remaining_time_in_millis() / 1000.0 + 0.3)
+
+
+# (RequestType, LogicalResourceId, StackStatus, own ResourceStatus) as the handler read them.
+SEEN: list[tuple[str, str, str, str]] = []
+
+
+def looks(event: dict[str, Any], context: Any) -> None:
+    """Reads its stack's status (DescribeStacks on its StackId) and its own resource's status
+    (DescribeStackResource) from CloudFormation, as the real handler does, through the standard
+    ``AWS_ENDPOINT_URL_CLOUDFORMATION``; records them in ``SEEN``; answers FAILED when
+    ``ResourceProperties.Fail`` is ``"true"`` (on Create and Update), else SUCCESS."""
+    import boto3
+
+    _record(event)
+    cloudformation = boto3.session.Session().client("cloudformation")
+    stack = cloudformation.describe_stacks(StackName=event["StackId"])["Stacks"][0]
+    resource = cloudformation.describe_stack_resource(
+        StackName=event["StackId"], LogicalResourceId=event["LogicalResourceId"]
+    )["StackResourceDetail"]
+    with _lock:
+        SEEN.append(
+            (
+                event["RequestType"],
+                event["LogicalResourceId"],
+                stack["StackStatus"],
+                resource["ResourceStatus"],
+            )
+        )
+    fails = event["RequestType"] != "Delete" and event["ResourceProperties"].get("Fail") == "true"
+    answer(
+        event,
+        "FAILED" if fails else "SUCCESS",
+        "told to fail" if fails else "",
+        f"looks-{event['LogicalResourceId']}",
+    )

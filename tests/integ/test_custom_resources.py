@@ -4,7 +4,6 @@ handlers of ``cr_handlers.py`` or the real one, the in-process emulator, real HT
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +11,8 @@ from local_deploy.errors import TemplateError
 from local_deploy.session import LocalAccount
 from local_deploy.template import Template
 
-HERE = Path(__file__).resolve().parent
+from .conftest import TRUST_LAMBDA
+
 NO_ANSWER = (
     "CloudFormation did not receive a response from your Custom Resource. "
     "Please check your logs for requestId ["
@@ -24,23 +24,6 @@ SMALL_HANDLER_TIMEOUTS = {
     "POOL_SETTINGS_READ_TIMEOUT": "0.5",
     "POOL_SETTINGS_RESPONSE_BUDGET": "0.5",
 }
-
-
-TRUST_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-
-
-@pytest.fixture
-def handlers(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
-    import cr_handlers
-
-    cr_handlers.reset()
-    return cr_handlers
 
 
 @pytest.fixture
