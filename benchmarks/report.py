@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sms_pool_settings._asset import ASSET_ZIPPED_BUDGET as MAX_ASSET_BYTES  # the one budget, in bytes
+
 from . import templates
 from .coldstart import ColdStartResult
 from .events import HANDLERS, SCENARIOS, EventsResult
@@ -21,7 +23,6 @@ from .synth import LABELS, SynthResult
 MAX_TEMPLATE_BYTES_PER_POOL = 500
 RESOURCES_PER_POOL = 1
 MIN_POOLS_PER_STACK = 490
-MAX_ASSET_BYTES = 25_000  # "25 KB", read as the stricter decimal kilobytes
 MAX_COLD_START_RATIO = 1.05
 MAX_DELETE_SECONDS = 1.0
 MAX_CALL_RATIO = 1.5  # API calls, throttled included, over the minimum of 2 per update

@@ -7,8 +7,8 @@ One client per service and container, the same retries and deadline for all, our
 - The standard ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` / ``AWS_ENDPOINT_URL`` variables redirect the
   client; boto3 reads them itself, so there is no code for it here.
 - ``ClientError`` is wrapped once, here, into the errors of ``errors.py``.
-- Retried with exponential backoff and full jitter: ThrottlingException, InternalServerException, any
-  5xx, connection errors and read timeouts.
+- Retried with the backoff of ``pacing.py`` (a throttled attempt waits at least a quarter of its
+  ceiling): the throttling codes, InternalServerException, any 5xx, connection errors and read timeouts.
 - ``UpdatePool`` also waits and tries again, every ``poll_interval`` within the deadline, while the
   service cannot act yet: it cannot assume the two-way channel role (IAM propagation, for at most
   ``iam_propagation`` seconds), or the pool is not ``ACTIVE`` (``ConflictException RESOURCE_NOT_ACTIVE``).
@@ -51,19 +51,13 @@ from .properties import Setting
 from .timing import Deadline, Timeouts
 
 SERVICE_NAME = "pinpoint-sms-voice-v2"
-RETRYABLE_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "InternalServerException",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        # CloudFormation's throttling code; SSM's answer while another PutParameter of the parameter runs.
-        "Throttling",
-        "TooManyUpdates",
-    }
-)
+RETRYABLE_CODES = pacing.THROTTLING_CODES | {
+    "InternalServerException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    # SSM's answer while another PutParameter of the same parameter runs.
+    "TooManyUpdates",
+}
 
 # UpdatePool's answer while the role it was given cannot be assumed yet (a role created seconds before, not
 # yet propagated): Terraform's pool resource retries a ValidationException whose message contains either

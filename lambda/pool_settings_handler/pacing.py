@@ -26,8 +26,11 @@ from collections.abc import Callable
 
 from .timing import BACKOFF_POLICIES, Timeouts
 
-# The error codes that mean "over the request rate", among those client.py retries.
-THROTTLING_CODES = frozenset({"ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"})
+# The error codes that mean "over the request rate" (client.py retries them): the SMS API's, and
+# CloudFormation's "Throttling" for the handler's DescribeStacks/DescribeStackResource.
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "Throttling"}
+)
 POLICIES = BACKOFF_POLICIES
 QUOTA, FULL_JITTER = POLICIES
 # A throttled call waits at least this share of its ceiling under the quota policy.
