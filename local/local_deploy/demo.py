@@ -1,15 +1,18 @@
 """``python -m local_deploy.demo`` (``make demo``): the project's main job, end to end, without AWS.
 
 It synthesizes the example app with the pinned CDK CLI, starts the emulated SMS endpoint, and runs the
-driver's own commands (printed as you would type them) through five steps: deploy, drift, reconcile,
-a change the service rejects with its rollback, destroy. After each step it checks the live pools
+driver's own commands (printed as you would type them) through six steps: deploy, drift, reconcile,
+a change the service rejects with its rollback, a deploy that fails after a PoolSettings wrote and its
+exact rollback (issue 9), destroy. After each step it checks the live pools
 through the SDK; it exits 0 only when every check passed.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+import json
 import re
 import shutil
 import sys
@@ -23,6 +26,7 @@ from sms_emulator import EmulatorServer
 from local_deploy.cli import EXIT_DRIFT, EXIT_FAILED, EXIT_OK, run
 from local_deploy.client import SmsClient
 from local_deploy.errors import DeployError
+from local_deploy.stand_ins import SSM_STATE_FILE
 from local_deploy.state import StateStore
 from local_deploy.synth import REPO_ROOT
 
@@ -32,6 +36,7 @@ EXISTING_POOL = "pool-0123456789abcdef0123456789abcdef"
 # A second pool, owned by another team, that step 4 points the settings at.
 OTHER_POOL = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
 RECONCILE = "demo-build-1"
+RECONCILE_AGAIN = "demo-build-2"
 CONFLICT_REASON = "RESOURCE_MODIFICATION_NOT_ALLOWED"
 
 
@@ -50,7 +55,7 @@ class _Tee(io.TextIOBase):
 
 
 class Demo:
-    """The five steps; ``checks`` records each expectation and whether it held."""
+    """The six steps; ``checks`` records each expectation and whether it held."""
 
     def __init__(self, endpoint_url: str, work: str) -> None:
         self.endpoint_url = endpoint_url
@@ -89,8 +94,11 @@ class Demo:
         return f"{self.work}/{name}.out"
 
 
+STEPS = 6
+
+
 def heading(number: int, title: str, explanation: str) -> None:
-    print(f"\n{'=' * 100}\nStep {number} of 5: {title}\n{'=' * 100}\n{explanation}", flush=True)
+    print(f"\n{'=' * 100}\nStep {number} of {STEPS}: {title}\n{'=' * 100}\n{explanation}", flush=True)
 
 
 def step_deploy(demo: Demo) -> None:
@@ -213,10 +221,50 @@ def step_rejected(demo: Demo, control: Any) -> None:
     demo.check("drift still finds nothing: the stack manages the original pool", code == EXIT_OK)
 
 
-def step_destroy(demo: Demo) -> None:
+def step_exact_rollback(demo: Demo, control: Any) -> None:
     stack_pool = demo.stack_pool_id()
     heading(
         5,
+        "a deploy that fails after a PoolSettings wrote: the rollback puts the pool back exactly",
+        f"ExistingPoolSettings is pointed at {OTHER_POOL} again, whose owner now allows it: the handler\n"
+        "records that pool's values in SSM Parameter Store (moto on loopback), then writes the declared\n"
+        f"ones. A later resource fails: NewPoolSettings' DescribePools of {stack_pool} is denied\n"
+        "(the emulator's fault API). CloudFormation rolls back; in the cleanup it deletes the PoolSettings\n"
+        "on the other pool; the handler asks CloudFormation (the driver's stand-in) whether this is a\n"
+        "rollback, and writes the recorded values back.",
+    )
+    control.add_fault("DescribePools", "access_denied", pool_id=stack_pool)
+    before_other, before_existing = demo.pool(OTHER_POOL), demo.pool(EXISTING_POOL)
+    code, out = demo.command(
+        "deploy", "-c", f"existingPoolId={OTHER_POOL}", "-c", f"reconcile={RECONCILE_AGAIN}",
+        "--app-dir", demo.app_dir("v4"),
+    )  # fmt: skip
+    custom = r" +\| Custom::SmsPoolSettings +\| ExistingPoolSettings/"
+    demo.check(
+        "the deploy failed (exit code 1) after ExistingPoolSettings wrote the other pool (UPDATE_COMPLETE)",
+        code == EXIT_FAILED and re.search("UPDATE_COMPLETE" + custom, out) is not None,
+    )
+    cleanup = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+    demo.check(
+        f"the rollback deleted it in {cleanup}, and the stack ended UPDATE_ROLLBACK_COMPLETE",
+        re.search(
+            cleanup + r"[\s\S]*DELETE_COMPLETE" + custom + r"[\s\S]*\| UPDATE_ROLLBACK_COMPLETE +\|", out
+        )
+        is not None,
+    )
+    demo.check("the other team's pool reads back exactly as before", demo.pool(OTHER_POOL) == before_other)
+    demo.check("the managed pool reads back exactly as before", demo.pool(EXISTING_POOL) == before_existing)
+    records = json.loads((Path(demo.work) / SSM_STATE_FILE).read_text())["regions"]
+    demo.check(
+        f"no record of {OTHER_POOL} is left in Parameter Store",
+        not any(OTHER_POOL in p["Name"] for found in records.values() for p in found),
+    )
+
+
+def step_destroy(demo: Demo) -> None:
+    stack_pool = demo.stack_pool_id()
+    heading(
+        6,
         "destroy the stack",
         f"The app turned deletion protection on for the pool it created ({stack_pool}), so DeletePool\n"
         "would be refused (ConflictException DELETION_PROTECTION_ENABLED), as in AWS. Turn it off first,\n"
@@ -240,10 +288,17 @@ def _inside_repo() -> bool:
     return Path.cwd().resolve() == REPO_ROOT
 
 
-def main() -> int:
-    """Run the demo; returns 0 when every check passed, 1 otherwise."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo; returns 0 when every check passed, 1 otherwise.
+
+    Args:
+        argv: ``[--work-dir DIR]``, where its state goes (emptied first). Default: - ``.local-state/demo``
+            in the repository.
+    """
+    parser = argparse.ArgumentParser(prog="python -m local_deploy.demo")
+    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / ".local-state" / "demo")
     started = time.monotonic()
-    work = REPO_ROOT / ".local-state" / "demo"
+    work = parser.parse_args(argv).work_dir.resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     print("Local demo of sms-pool-settings: no AWS account, no credentials, no network.", flush=True)
@@ -252,7 +307,8 @@ def main() -> int:
         control = server.control
         control.seed_pool(EXISTING_POOL, DeletionProtectionEnabled=False, SharedRoutesEnabled=True)
         control.seed_pool(OTHER_POOL, DeletionProtectionEnabled=False, SharedRoutesEnabled=True)
-        demo = Demo(server.endpoint_url, str(work.relative_to(REPO_ROOT)) if _inside_repo() else str(work))
+        shown = work.relative_to(REPO_ROOT) if _inside_repo() and work.is_relative_to(REPO_ROOT) else work
+        demo = Demo(server.endpoint_url, str(shown))
         print(
             f"Every command below runs with --endpoint-url {server.endpoint_url} --state-dir {demo.work}",
             flush=True,
@@ -262,6 +318,7 @@ def main() -> int:
             lambda: step_drift(demo),
             lambda: step_reconcile(demo),
             lambda: step_rejected(demo, control),
+            lambda: step_exact_rollback(demo, control),
             lambda: step_destroy(demo),
         ]
         for step in steps:

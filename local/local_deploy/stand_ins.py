@@ -5,7 +5,9 @@
   ``<state_dir>/ssm-parameters.json``, next to the emulator's ``emulator.json``: put back with
   ``PutParameter`` when the server starts, read with ``GetParametersByPath /`` (every region the file
   holds and the command's own) after every resource operation and when it stops, written atomically.
-  Only moto's public API and plain SSM calls are used (``local_deploy.client.SsmClient``).
+  Only moto's public API and plain SSM calls are used (``local_deploy.client.SsmClient``). moto keeps
+  its backends per process, so they are emptied (``/moto-api/reset``) before the file is put back: two
+  ``StandIns`` must not serve handlers at the same time in one process.
 - **CloudFormation** (``DescribeStacks``, ``DescribeStackResource``): ``cloudformation_api.py``,
   whose directory ``StackMirror`` keeps equal to what the driver knows, at every event.
 
@@ -77,6 +79,9 @@ class StandIns:
         """
         if self.given_ssm is None:
             self._moto = MotoServer().start()
+            # moto's backends belong to the process, shared by every moto server in it: emptied first
+            # (moto's reset endpoint), the server holds exactly this state directory's parameters.
+            self._moto.reset()
             self._restore()
         if self.given_cloudformation is None:
             self._api = CloudFormationApi().start()

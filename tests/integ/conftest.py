@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from local_deploy.synth import synth
+from local_deploy.template import Template
 
 EXISTING_POOL = "pool-0123456789abcdef0123456789abcdef"
 OTHER_POOL = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
@@ -45,3 +47,37 @@ def handlers(monkeypatch):
 
     cr_handlers.reset()
     return cr_handlers
+
+
+def custom_stack(
+    name: str, handler: str, resource_type: str, things: dict[str, dict[str, Any]], timeout: int = 10
+) -> Template:
+    """A stack of custom resources served by one function running ``handler``: a role, the function,
+    and per logical ID its properties (``After``: its DependsOn, not a property)."""
+    resources: dict[str, Any] = {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": TRUST_LAMBDA}},
+        "Fn": lambda_function(handler, timeout),
+    }
+    for logical, extra in things.items():
+        properties = {k: v for k, v in extra.items() if k != "After"}
+        resources[logical] = {
+            "Type": resource_type,
+            "Properties": {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}, **properties},
+            **({"DependsOn": extra["After"]} if "After" in extra else {}),
+        }
+    return Template(name, {"Resources": resources})
+
+
+def lambda_function(handler: str, timeout: int, environment: dict[str, str] | None = None) -> dict[str, Any]:
+    """An ``AWS::Lambda::Function`` running ``handler`` (module.attribute) with the role ``Role``."""
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Handler": handler,
+            "Runtime": "python3.12",
+            "Timeout": timeout,
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"ZipFile": "local"},
+            **({"Environment": {"Variables": environment}} if environment else {}),
+        },
+    }

@@ -11,7 +11,7 @@ from local_deploy.errors import TemplateError
 from local_deploy.session import LocalAccount
 from local_deploy.template import Template
 
-from .conftest import TRUST_LAMBDA
+from .conftest import TRUST_LAMBDA, lambda_function
 
 NO_ANSWER = (
     "CloudFormation did not receive a response from your Custom Resource. "
@@ -47,17 +47,7 @@ def stack(
         "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": TRUST_LAMBDA}}
     }
     for name in functions:
-        resources[name] = {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "Handler": handler,
-                "Runtime": "python3.12",
-                "Timeout": timeout,
-                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                "Code": {"ZipFile": "local"},
-                **({"Environment": {"Variables": environment}} if environment else {}),
-            },
-        }
+        resources[name] = lambda_function(handler, timeout, environment)
     if retries is not None:
         resources["FnInvokeConfig"] = {
             "Type": "AWS::Lambda::EventInvokeConfig",

@@ -19,32 +19,12 @@ from local_deploy.stand_ins import SSM_STATE_FILE, SSM_VARIABLE
 from local_deploy.template import Template
 from moto_server import MotoServer
 
-from .conftest import TRUST_LAMBDA
+from .conftest import custom_stack
 
 
 def looking(things: dict[str, dict[str, Any]], name: str = "Looked") -> Template:
     """A stack of ``cr_handlers.looks`` resources: logical ID -> extra properties."""
-    resources: dict[str, Any] = {
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": TRUST_LAMBDA}},
-        "Fn": {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "Handler": "cr_handlers.looks",
-                "Runtime": "python3.12",
-                "Timeout": 10,
-                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                "Code": {"ZipFile": "local"},
-            },
-        },
-    }
-    for logical, extra in things.items():
-        properties = {k: v for k, v in extra.items() if k != "After"}
-        resources[logical] = {
-            "Type": "Custom::Looks",
-            "Properties": {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}, **properties},
-            **({"DependsOn": extra["After"]} if "After" in extra else {}),
-        }
-    return Template(name, {"Resources": resources})
+    return custom_stack(name, "cr_handlers.looks", "Custom::Looks", things)
 
 
 def test_a_handler_reads_its_stacks_status_as_cloudformation_reports_it_at_each_event(tmp_path, handlers):
