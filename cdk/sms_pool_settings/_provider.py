@@ -1,14 +1,14 @@
 """The per-stack provider: one Lambda, its role and its log group, shared by every PoolSettings of a stack.
 
-Each PoolSettings registers the ARNs it needs; the role's statements are written once, when CDK
-prepares the app, so the decision to list ARNs or fall back to a pattern sees every pool of the stack.
+Each PoolSettings registers the pool (and two-way role) it needs; the role's statements are written
+once, when CDK prepares the app, as account- and region-scoped patterns that do not change when pools
+are added, removed or swapped (see ``_ROLLBACK_ORDER``).
 A stack's provider is configured at most once (:meth:`PoolSettingsProvider.configure`), before or
 instead of its first PoolSettings; without that it has the defaults below.
 """
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -62,39 +62,22 @@ MEMORY_MB_RANGE = (128, 10_240)
 # settings onto a stack CloudFormation has rolled back (issue 11): no retries.
 RETRY_ATTEMPTS = 0
 
-# IAM counts at most 10,240 characters (whitespace excluded) across all of a role's inline policies, and
-# CDK moves whole statements into "overflow" managed policies (one more resource each, at most 10 per
-# role) once its estimate of the inline policy reaches 10,000. The ARNs listed stay below this budget,
-# counted the way CDK estimates them (the rest of the policy, the log statement and the statements' own
-# keys, is about 400 more), so the role never overflows.
-INLINE_POLICY_BUDGET = 9_000
-# IAM's limit counts the provider's other inline policies on the role too (RecordsPolicy, and with a VPC
-# VpcAccessPolicy): the listed ARNs, at their longest deployed length, get at most what is left of the
-# 10,240 characters once those (at their longest deployed size) and the rest of the DefaultPolicy are
-# counted. Without a VPC that allows more than INLINE_POLICY_BUDGET does (the records policy is about 700
-# characters at most), so as many ARNs are listed as before the records policy; in a VPC with partition
-# literals fewer are (about 89 pool ARNs instead of 104: before, 104 took the role past IAM's limit).
-IAM_INLINE_LIMIT = 10_240
-_DEFAULT_POLICY_REST = 400
-# The longest value each intrinsic in those policies takes once deployed: a stack ID is
-# arn:aws-us-gov:cloudformation:us-gov-west-1:<account>:stack/<name, at most 128>/<UUID> (at most 228);
-# anything else (a subnet's ID, a security group's) is counted as 256.
-_LONGEST_PSEUDO = {
-    "AWS::Partition": len("aws-iso-b"),
-    "AWS::Region": 16,
-    "AWS::AccountId": 12,
-    "AWS::URLSuffix": len("amazonaws.com.cn"),
-    "AWS::StackId": 228,
-}
-_LONGEST_OTHER_INTRINSIC = 256
-# The longest a listed ARN that is a token becomes once deployed: a pool's (about 92 characters at most)
-# or a role's of this app (generated names are at most 64 characters, on the path "/": about 102).
-_LONGEST_TOKEN_ARN = 128
-# CDK's estimate of an ARN that is a token (its context key and default), and a floor for it: the longest
-# realistic pool ARN once deployed (arn:aws-iso-b:sms-voice:us-isob-east-1:<account>:pool/pool-<32 hex>).
-_ARN_ESTIMATE_CONTEXT_KEY = "@aws-cdk/aws-iam.arnSizeEstimate"
-_CDK_ARN_ESTIMATE = 150
-_ARN_COST_FLOOR = 100
+# Why the role grants every pool of an account and region (and every role of the account), not the ones
+# declared: CloudFormation updates a resource after the resources it references (CloudFormation Template
+# Reference, "DependsOn attribute": "Resource B is updated before resource A"), and the provider's role
+# policy is a dependency of the Function, hence of every Custom::SmsPoolSettings. A rollback undoes the
+# update in reverse: the custom resource's rollback Update (old and new properties swapped, back to the
+# old pool) and the clean-up Delete of a replaced resource run while the policy is still, or again, the
+# other deployment's document (CloudFormation User Guide, "Continue rolling back an update": a rollback
+# that cannot finish leaves the stack UPDATE_ROLLBACK_FAILED). A policy that lists the declared pools
+# would deny the old pool there; one whose statements do not depend on which pools are declared cannot.
+# The statements are then a few patterns whatever the number of pools: far below IAM's 10,240 characters
+# for a role's inline policies and CDK's 10,000 before it splits off "overflow" managed policies.
+_ROLLBACK_ORDER = (
+    "CloudFormation's rollback order: the role's policy is updated before, and rolled back after, the "
+    "PoolSettings, so a pool or role swapped by an update must stay granted in both policy documents; "
+    "a pattern that does not change with the declared pools is the only such grant"
+)
 
 # Service Authorization Reference, "Actions, resources, and condition keys for AWS End User Messaging SMS
 # and Voice V2": DescribePools and UpdatePool authorize on the pool resource type only (UpdatePool's
@@ -140,7 +123,6 @@ _ROLLBACK_ACTIONS = ("cloudformation:DescribeStacks",)
 # this account and region's Parameter Store, written by providers of this account and region, so their
 # owners' stacks are this account and region's: stack/*/* of them and nothing wider.
 _OWNER_ACTIONS = ("cloudformation:DescribeStackResource",)
-WILDCARD_WARNING_ID = "sms-pool-settings:iamPatternFallback"
 IMMUTABLE_ROLE_WARNING_ID = "sms-pool-settings:providerRoleNotModified"
 LOG_KEY_WARNING_ID = "sms-pool-settings:logKeyPolicyNotModified"
 # CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS": the key policy must allow
@@ -262,22 +244,6 @@ def describe_option(value: Any) -> str:
 # The provider of each stack, by id(stack). A provider holds its stack, so while an entry exists no other
 # object can have that id; an entry gone with its provider only costs a lookup in the construct tree.
 _PROVIDERS: weakref.WeakValueDictionary[int, PoolSettingsProvider] = weakref.WeakValueDictionary()
-
-
-class _Grants:
-    """ARNs of one kind, in registration order, without duplicates."""
-
-    def __init__(self, resource_type: str) -> None:
-        self.resource_type = resource_type
-        self._arns: dict[str, None] = {}  # a dict keeps insertion order and finds a duplicate in O(1)
-        self.use_pattern = False
-
-    @property
-    def arns(self) -> list[str]:
-        return list(self._arns)
-
-    def add(self, arn: str) -> None:
-        self._arns.setdefault(arn)
 
 
 class PoolSettingsProvider(Construct):
@@ -436,13 +402,14 @@ class PoolSettingsProvider(Construct):
         self._partition = self._stack.partition
         region, account = self._stack.region, self._stack.account
         self._arn_prefix = f"arn:{self._partition}:{IAM_SERVICE_PREFIX}:{region}:{account}:"
-        # Whether every ARN built from the prefix is a token, known once here (see arn()).
-        self._prefix_unresolved = any(is_unresolved(part) for part in (self._partition, region, account))
-        self._token_arns: set[str] = set()
         self.place = stack_place(region, account)
         """The stack's partition, region and account as the synth-time checks need them."""
-        self._pools = _Grants("pool")
-        self._roles = _Grants("role")
+        # Other accounts whose pools (shared through AWS RAM) a PoolSettings names by literal ARN: the
+        # pattern of each, "arn:<partition>:sms-voice:<region>:<account>:pool/*", in a set (sorted when
+        # written, so the policy does not depend on the order of the PoolSettings).
+        self._grants_own_pools = False
+        self._other_pool_patterns: set[str] = set()
+        self._passes_roles = False
         self._lookups: dict[str, dict[str, None]] = {}  # tag key -> tag values, in registration order
         self._finalized = False
         self._statements_not_added: list[iam.PolicyStatement] = []
@@ -508,7 +475,8 @@ class PoolSettingsProvider(Construct):
         permissions exist before the first invocation). Everything else it depends on stays: the VPC
         policy, and in a VPC the subnets' routes CDK adds so the Lambda can reach the endpoints. Called
         when the app is prepared, so dependencies added after the constructor count too. The role's
-        policy never overflows into managed policies (see INLINE_POLICY_BUDGET).
+        policy is a few patterns whatever the number of pools, so it never overflows into managed
+        policies (see ``_ROLLBACK_ORDER``).
         """
         function_resource = self.function.node.default_child
         role_resource = self.role.node.default_child
@@ -669,14 +637,23 @@ class PoolSettingsProvider(Construct):
             >>> provider.arn("pool", "pool-1")  # doctest: +SKIP
             'arn:${Token[AWS.Partition.9]}:sms-voice:...:pool/pool-1'
         """
-        arn = f"{self._arn_prefix}{resource_type}/{name}"
-        if self._prefix_unresolved:
-            self._token_arns.add(arn)
-        return arn
+        return f"{self._arn_prefix}{resource_type}/{name}"
 
     def grant_pool(self, arn: str) -> None:
-        """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern)."""
-        self._pools.add(arn)
+        """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern).
+
+        What is granted is every pool of the account and region ``arn`` is in (see ``_ROLLBACK_ORDER``):
+        this stack's for a token (a pool ID, a CfnPool, a parameter), the ARN's own for a literal ARN of
+        another account or region.
+        """
+        own = self.place
+        # A token (the marker is in every string token: no round trip to jsii) is this stack's pool.
+        if _UNRESOLVED_MARKER not in arn:
+            parts = arn.split(":", 5)
+            if len(parts) == 6 and (parts[1], parts[3], parts[4]) != (own.partition, own.region, own.account):
+                self._other_pool_patterns.add(":".join([*parts[:5], "pool/*"]))
+                return
+        self._grants_own_pools = True
 
     def grant_pool_lookup(self, key: str, value: str) -> None:
         """Allow finding the pool tagged ``key`` = ``value`` in this stack's account and region, and
@@ -684,8 +661,13 @@ class PoolSettingsProvider(Construct):
         self._lookups.setdefault(key, {}).setdefault(value)
 
     def grant_pass_role(self, arn: str) -> None:
-        """Allow passing the role ``arn`` to the SMS service, and to nothing else."""
-        self._roles.add(arn)
+        """Allow passing a role to the SMS service, and to nothing else.
+
+        What is granted is every role of this stack's account (see ``_ROLLBACK_ORDER``); ``arn`` is in it
+        (construct validation rejects another account's: iam:PassRole cannot pass one).
+        """
+        del arn  # the grant does not depend on which role: that is the point
+        self._passes_roles = True
 
     def pattern(self, resource_type: str) -> str:
         """The narrowest ARN pattern for every ``resource_type`` of this stack's account and region."""
@@ -702,39 +684,26 @@ class PoolSettingsProvider(Construct):
         self._finalized = True
         if self.owns_role:
             self._depend_on_all_but_the_role()
-        groups = (self._pools, self._roles)
-        # Two limits: CDK's estimate of the DefaultPolicy (overflow), and IAM's count of every inline policy
-        # of the role once deployed, the provider's other policies included.
-        deployed_budget = IAM_INLINE_LIMIT - _DEFAULT_POLICY_REST - self._other_policies_size()
-        # Fall back one kind at a time, the most numerous first, until the listed ARNs fit.
-        for grants in sorted(groups, key=lambda g: len(g.arns), reverse=True):
-            if (
-                sum(self._cost(g) for g in groups) <= INLINE_POLICY_BUDGET
-                and sum(self._cost(g, token_cost=_LONGEST_TOKEN_ARN) for g in groups) <= deployed_budget
-            ):
-                break
-            grants.use_pattern = True
-            Annotations.of(self).add_warning_v2(
-                WILDCARD_WARNING_ID,
-                f"{len(grants.arns)} {grants.resource_type} ARNs would take the provider role's inline "
-                "policy past IAM's 10,240-character limit; granting "
-                f"{self._describe(self.pattern(grants.resource_type))} instead "
-                "(this stack's account and region only)",
-            )
-        if self._pools.arns:
-            self._add_statement(
-                iam.PolicyStatement(actions=list(_POOL_ACTIONS), resources=self._resources(self._pools))
-            )
+        pool_patterns = [self.pattern("pool")] if self._grants_own_pools else []
+        pool_patterns += sorted(self._other_pool_patterns)
+        if pool_patterns:
+            # Every pool of each account and region a PoolSettings names, not the pools named: see
+            # _ROLLBACK_ORDER (the role's policy must not change when a PoolSettings names another pool).
+            self._add_statement(iam.PolicyStatement(actions=list(_POOL_ACTIONS), resources=pool_patterns))
         if self._lookups:
             self._add_lookup_statements()
-        if self._roles.arns:
+        role_patterns = [self.pattern("role")] if self._passes_roles else []
+        if role_patterns:
+            # Every role of this account, but passed to the SMS service only: see _ROLLBACK_ORDER (the
+            # policy must not change when a PoolSettings names another two-way role).
             self._add_statement(
                 iam.PolicyStatement(
                     actions=["iam:PassRole"],
-                    resources=self._resources(self._roles),
+                    resources=role_patterns,
                     conditions={"StringEquals": {"iam:PassedToService": SERVICE_PRINCIPAL}},
                 )
             )
+        self._acknowledge_patterns([*pool_patterns, *role_patterns])
         if self._statements_not_added:
             needed = "; ".join(
                 f"{', '.join(s.actions)} on {', '.join(self._describe(r) for r in s.resources)}"
@@ -768,58 +737,26 @@ class PoolSettingsProvider(Construct):
                 )
             )
 
-    def _other_policies_size(self) -> int:
-        """The longest deployed size of the provider's own policies other than the DefaultPolicy (the
-        records policy, the VPC policy), whitespace excluded, as IAM counts them."""
-        size = 0
-        for policy_id in (RECORDS_POLICY_ID, VPC_POLICY_ID):
-            policy = self.node.try_find_child(policy_id)
-            if isinstance(policy, iam.Policy):
-                size += _deployed_length(self._stack.resolve(policy.document.to_json()))
-        return size
-
-    def _resources(self, grants: _Grants) -> list[str]:
-        return [self.pattern(grants.resource_type)] if grants.use_pattern else list(grants.arns)
-
-    def _cost(self, grants: _Grants, *, token_cost: int | None = None) -> int:
-        """Characters the ARNs of ``grants`` take (quotes and comma included), a token ARN counted as
-        ``token_cost``. Default: - as CDK estimates a token (``@aws-cdk/aws-iam.arnSizeEstimate``)"""
-        if token_cost is None:
-            estimate = self.node.try_get_context(_ARN_ESTIMATE_CONTEXT_KEY)
-            token_cost = max(estimate if isinstance(estimate, int) else _CDK_ARN_ESTIMATE, _ARN_COST_FLOOR)
-        arns = [self.pattern(grants.resource_type)] if grants.use_pattern else grants.arns
-        return sum((token_cost if self._is_token_arn(arn) else len(arn)) + 3 for arn in arns)
-
-    def _is_token_arn(self, arn: str) -> bool:
-        # An ARN built by arn() from a token prefix is known to be one; asking jsii costs a round trip.
-        return arn in self._token_arns or is_unresolved(arn)
+    def _acknowledge_patterns(self, patterns: list[str]) -> None:
+        """Acknowledge cdk-nag's wildcard finding (AwsSolutions-IAM5) of each of ``patterns`` on the policy
+        of the role that holds the pool and PassRole statements, and nowhere else."""
+        if self._role_is_immutable or not patterns:
+            return
+        # Where CDK puts add_to_principal_policy's statements: a Role's DefaultPolicy, an imported mutable
+        # role's Policy.
+        holder = self.role.node.try_find_child("DefaultPolicy") or self.role.node.try_find_child("Policy")
+        assert holder is not None, f"no policy of role {self.role.node.path} holds the provider's statements"
+        for pattern in patterns:
+            Validations.of(holder).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::{self._nag_arn(pattern)}]", reason=_ROLLBACK_ORDER
+                )
+            )
 
     def _describe(self, arn: str) -> str:
         """``arn`` for a person: the partition as ``<partition>``, this stack's ID as ``<this stack's ID>``,
         other unknowns as their token text."""
         return arn.replace(self._partition, "<partition>").replace(self._stack.stack_id, "<this stack's ID>")
-
-
-def _deployed_length(value: Any) -> int:
-    """The length of resolved JSON ``value`` without whitespace, each intrinsic at its longest deployed
-    value (``_LONGEST_PSEUDO``, else ``_LONGEST_OTHER_INTRINSIC``)."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"}:
-            return _LONGEST_PSEUDO.get(str(value["Ref"]), _LONGEST_OTHER_INTRINSIC) + 2  # as a JSON string
-        if set(value) == {"Fn::Join"}:
-            separator, parts = value["Fn::Join"]
-            return (
-                2
-                + len(separator) * max(len(parts) - 1, 0)
-                + sum(len(part) if isinstance(part, str) else _deployed_length(part) - 2 for part in parts)
-            )
-        if len(value) == 1 and next(iter(value)).startswith("Fn::"):
-            return _LONGEST_OTHER_INTRINSIC + 2
-        items = sum(len(json.dumps(k)) + 1 + _deployed_length(v) for k, v in value.items())
-        return 2 + items + max(len(value) - 1, 0)
-    if isinstance(value, list):
-        return 2 + sum(_deployed_length(v) for v in value) + max(len(value) - 1, 0)
-    return len(json.dumps(value))
 
 
 def _keeps_no_statements(role: iam.IRole) -> bool:

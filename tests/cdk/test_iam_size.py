@@ -1,15 +1,16 @@
-"""The provider role's policy fits IAM's limits for any number of pools a stack can hold.
+"""The provider role's policy is the same whatever the number of pools, and fits IAM's limits.
 
-IAM allows 10,240 characters (whitespace excluded) across a role's inline policies; CDK moves statements
-above 10,000 into "overflow" managed policies (6,144 characters each, at most 10 per role, one more
-resource each). A stack holds at most 500 resources. The policy is measured twice: as the template has
-it (what CDK measures) and with every intrinsic replaced by the longest value it can take at deploy
-time (what IAM measures).
+The pool and PassRole statements grant account- and region-scoped patterns, not the pools declared: a
+policy that lists them changes when an update names another pool, and CloudFormation's rollback then
+runs the PoolSettings' rollback while the policy lists only the new pool (see ``_ROLLBACK_ORDER`` in
+``_provider.py``). IAM allows 10,240 characters (whitespace excluded) across a role's inline policies;
+CDK moves statements above 10,000 into "overflow" managed policies. A stack holds at most 500 resources.
+The policy is measured twice: as the template has it (what CDK measures) and with every intrinsic
+replaced by the longest value it can take at deploy time (what IAM measures).
 """
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,30 +19,33 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk.assertions import Annotations, Match, Template
 from sms_pool_settings import PoolSettings, PoolSettingsProvider
-from sms_pool_settings._provider import _deployed_length
 
 IAM_INLINE_LIMIT = 10_240
 CLOUDFORMATION_RESOURCE_LIMIT = 500
-WARNING = "sms-pool-settings:iamPatternFallback"
+OTHER_ACCOUNT = "210987654321"
 
 
 def _synth(
-    h: SimpleNamespace, count: int, *, context: dict[str, Any] | None = None, **per_pool: Any
+    h: SimpleNamespace, count: int, *, context: dict[str, Any] | None = None, first: int = 0, **per_pool: Any
 ) -> SimpleNamespace:
+    """A stack with ``count`` PoolSettings of pools ``first`` to ``first + count - 1``."""
     stack = h.new_stack(context=context)
-    for number in range(count):
+    for number in range(first, first + count):
         arguments = {key: make(number) for key, make in per_pool.items()}
         PoolSettings(stack, f"S{number}", **{"pool": h.pool_id(number), **arguments})
     template = Template.from_stack(stack)
     data = template.to_json()
-    policies = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    policies = {k: r for k, r in data["Resources"].items() if r["Type"] == "AWS::IAM::Policy"}
     return SimpleNamespace(
         stack=stack,
         template=template,
         data=data,
+        policies={k: p["Properties"]["PolicyDocument"] for k, p in policies.items()},
         statements=h.role_statements(data),
-        template_size=sum(len(h.compact(p["Properties"]["PolicyDocument"])) for p in policies),
-        deployed_size=sum(len(h.compact(h.deployed(p["Properties"]["PolicyDocument"]))) for p in policies),
+        template_size=sum(len(h.compact(p["Properties"]["PolicyDocument"])) for p in policies.values()),
+        deployed_size=sum(
+            len(h.compact(h.deployed(p["Properties"]["PolicyDocument"]))) for p in policies.values()
+        ),
     )
 
 
@@ -49,71 +53,94 @@ def _pattern(suffix: str) -> dict[str, Any]:
     return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, suffix]]}
 
 
-def _pool_resources(result: SimpleNamespace) -> list[Any]:
-    (statement,) = [s for s in result.statements if "sms-voice:DescribePools" in s["Action"]]
-    resources = statement["Resource"]
-    return resources if isinstance(resources, list) else [resources]
+def _statement(result: SimpleNamespace, action: str) -> dict[str, Any]:
+    (statement,) = [s for s in result.statements if action in s["Action"]]
+    return statement
 
 
-@pytest.mark.parametrize(("pools", "listed"), [(1, True), (50, True), (200, False), (490, False)])
-def test_the_role_policy_fits_iams_inline_limit_without_overflow(
-    h: SimpleNamespace, pools: int, listed: bool
+@pytest.mark.parametrize("pools", [1, 58, 200, 490])
+def test_the_role_policy_grants_the_account_and_region_pattern_for_any_number_of_pools(
+    h: SimpleNamespace, pools: int
 ) -> None:
     # GIVEN / WHEN
     result = _synth(h, pools)
-    # THEN: no overflow managed policy, and both measures under IAM's limit
+    # THEN: one statement on this account and region's pool/*, however many pools
+    assert _statement(result, "sms-voice:UpdatePool") == {
+        "Action": ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
+        "Effect": "Allow",
+        "Resource": _pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*"),
+    }
+    # THEN: no overflow managed policy, both measures under IAM's limit, no warning about either
     result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
     assert result.template_size < IAM_INLINE_LIMIT
     assert result.deployed_size < IAM_INLINE_LIMIT
     assert len(result.data["Resources"]) <= CLOUDFORMATION_RESOURCE_LIMIT
-    # THEN: pools listed one by one while they fit, the account- and region-scoped pattern beyond
-    resources = _pool_resources(result)
-    if listed:
-        assert len(resources) == pools
-        Annotations.from_stack(result.stack).has_no_warning("*", Match.string_like_regexp("IAM's 10,240"))
-    else:
-        assert resources == [_pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*")]
-        Annotations.from_stack(result.stack).has_warning(
-            "/TestStack/SmsPoolSettingsProvider",
-            f"{pools} pool ARNs would take the provider role's inline policy "
-            "past IAM's 10,240-character limit; "
-            f"granting arn:<partition>:sms-voice:us-east-1:{h.ACCOUNT}:pool/* instead "
-            "(this stack's account and region only) [ack: sms-pool-settings:iamPatternFallback]",
-        )
+    Annotations.from_stack(result.stack).has_no_warning("*", Match.string_like_regexp("IAM|inline policy"))
 
 
-def test_the_fallback_happens_as_late_as_the_budget_allows(h: SimpleNamespace) -> None:
-    # GIVEN / WHEN: a budget of 9,000 characters at CDK's estimate of 153 per ARN token lists up to 58
-    listed, over = _synth(h, 55), _synth(h, 62)
-    # THEN
-    assert len(_pool_resources(listed)) == 55
-    assert len(_pool_resources(over)) == 1
-    for result in (listed, over):
-        result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
-        assert result.deployed_size < IAM_INLINE_LIMIT
+def test_the_policy_is_the_same_for_1_58_and_200_pools_and_for_other_pools(h: SimpleNamespace) -> None:
+    # GIVEN / WHEN: stacks that differ only in which pools, and how many, their PoolSettings name
+    results = [_synth(h, 1), _synth(h, 58), _synth(h, 200), _synth(h, 1, first=7)]
+    # THEN: the same policies, byte for byte, under the same logical IDs: an update that points a
+    # PoolSettings at another pool changes nothing in the role, so its rollback is allowed the old pool
+    assert all(result.policies == results[0].policies for result in results)
 
 
-def test_490_pools_each_with_its_own_opt_out_list_and_role_still_fit(h: SimpleNamespace) -> None:
-    # GIVEN / WHEN
-    result = _synth(
+def test_the_policy_is_the_same_whichever_two_way_roles_the_pools_name(h: SimpleNamespace) -> None:
+    # GIVEN / WHEN: one role for one pool, another role, and 490 roles for 490 pools
+    one = _synth(h, 1, two_way_channel_role=lambda n: f"arn:aws:iam::{h.ACCOUNT}:role/inbound")
+    other = _synth(h, 1, two_way_channel_role=lambda n: f"arn:aws:iam::{h.ACCOUNT}:role/other/inbound-2")
+    many = _synth(
         h,
         490,
         opt_out_list=lambda n: f"list-{n}",
         two_way_channel_role=lambda n: f"arn:aws:iam::{h.ACCOUNT}:role/inbound-{n}",
     )
-    # THEN: both kinds fell back to their pattern, and the policy is tiny; the opt-out lists need no
-    # statement (UpdatePool authorizes on the pool only), so they take no budget
-    result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
-    assert result.deployed_size < 2_000
-    assert "opt-out-list" not in str(result.statements)
-    assert _pool_resources(result) == [_pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*")]
-    (pass_role,) = [s for s in result.statements if s["Action"] == "iam:PassRole"]
-    assert pass_role["Resource"] == _pattern(f":iam::{h.ACCOUNT}:role/*")
-    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "sms-voice.amazonaws.com"}}
+    # THEN: the same policies; PassRole on this account's roles, passed to the SMS service only
+    assert one.policies == other.policies == many.policies
+    assert _statement(many, "iam:PassRole") == {
+        "Action": "iam:PassRole",
+        "Condition": {"StringEquals": {"iam:PassedToService": "sms-voice.amazonaws.com"}},
+        "Effect": "Allow",
+        "Resource": _pattern(f":iam::{h.ACCOUNT}:role/*"),
+    }
+    # THEN: the opt-out lists need no statement (UpdatePool authorizes on the pool only), the policy is tiny
+    assert "opt-out-list" not in str(many.statements)
+    assert many.deployed_size < 2_000
+    many.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
 
 
-def test_245_created_pools_referenced_by_get_att_are_counted_at_deployed_length(h: SimpleNamespace) -> None:
-    # GIVEN: Fn::GetAtt is short in the template but a full ARN once deployed
+def test_without_a_two_way_role_nothing_may_be_passed(h: SimpleNamespace) -> None:
+    # GIVEN / WHEN
+    result = _synth(h, 3)
+    # THEN
+    assert "iam:PassRole" not in str(result.statements)
+
+
+def test_a_literal_pool_arn_of_another_account_adds_that_accounts_pattern_for_its_region(
+    h: SimpleNamespace,
+) -> None:
+    # GIVEN: a pool of this account, two pools another account shares (AWS RAM), and a literal ARN of
+    # this account (covered by this account's pattern already)
+    stack = h.new_stack()
+    shared = f"arn:aws:sms-voice:us-east-1:{OTHER_ACCOUNT}:pool/"
+    PoolSettings(stack, "Own", pool=h.pool_id(0), deletion_protection_enabled=True)
+    PoolSettings(stack, "Shared1", pool=shared + h.pool_id(1), deletion_protection_enabled=True)
+    PoolSettings(stack, "Shared2", pool=shared + h.pool_id(2), deletion_protection_enabled=True)
+    own_arn = f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/{h.pool_id(3)}"
+    PoolSettings(stack, "OwnByArn", pool=own_arn, deletion_protection_enabled=True)
+    # WHEN
+    statements = h.role_statements(Template.from_stack(stack).to_json())
+    # THEN: each account's pool/* once, this stack's first; no pool listed
+    (statement,) = [s for s in statements if "sms-voice:UpdatePool" in s["Action"]]
+    assert statement["Resource"] == [
+        _pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*"),
+        f"arn:aws:sms-voice:us-east-1:{OTHER_ACCOUNT}:pool/*",
+    ]
+
+
+def test_245_created_pools_referenced_by_get_att_get_the_same_pattern(h: SimpleNamespace) -> None:
+    # GIVEN: pools the stack creates, whose ARNs are Fn::GetAtt
     stack = h.new_stack()
     for number in range(245):
         pool = smsvoice.CfnPool(
@@ -125,8 +152,10 @@ def test_245_created_pools_referenced_by_get_att_are_counted_at_deployed_length(
         PoolSettings(stack, f"S{number}", pool=pool)
     # WHEN
     data = Template.from_stack(stack).to_json()
-    # THEN
-    # IAM's limit is on all of the role's inline policies together (the records policy too)
+    # THEN: no pool's GetAtt in the role's policy (it would change with the pools), this account's pattern
+    (statement,) = [s for s in h.role_statements(data) if "sms-voice:UpdatePool" in s["Action"]]
+    assert statement["Resource"] == _pattern(f":sms-voice:us-east-1:{h.ACCOUNT}:pool/*")
+    # THEN: IAM's limit is on all of the role's inline policies together (the records policy too)
     policies = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
     assert len(policies) == 2
     assert (
@@ -136,42 +165,42 @@ def test_245_created_pools_referenced_by_get_att_are_counted_at_deployed_length(
     assert len(data["Resources"]) <= CLOUDFORMATION_RESOURCE_LIMIT
 
 
-def test_with_partition_literals_pools_are_listed_longer_and_fall_back_later(h: SimpleNamespace) -> None:
-    # GIVEN: `@aws-cdk/core:enablePartitionLiterals` (on in every `cdk init` app): the pool ARNs are
-    # literal strings (86 characters each with quotes and comma) rather than tokens CDK counts as 153
+def test_with_partition_literals_the_pattern_is_literal_too(h: SimpleNamespace) -> None:
+    # GIVEN: `@aws-cdk/core:enablePartitionLiterals` (on in every `cdk init` app)
     # WHEN
-    still_listed = _synth(h, 100, context=h.PARTITION_LITERALS)
-    over = _synth(h, 110, context=h.PARTITION_LITERALS)
-    # THEN: 100 pools (more than the 58 listed without the flag) are still listed, one by one
-    assert _pool_resources(still_listed) == [
-        f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/{h.pool_id(n)}" for n in range(100)
-    ]
-    Annotations.from_stack(still_listed.stack).has_no_warning("*", Match.string_like_regexp("IAM's"))
-    # THEN: past the budget the pattern is literal too
-    assert _pool_resources(over) == [f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/*"]
-    for result in (still_listed, over):
-        result.template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
-        assert result.deployed_size < IAM_INLINE_LIMIT
+    few, many = _synth(h, 1, context=h.PARTITION_LITERALS), _synth(h, 110, context=h.PARTITION_LITERALS)
+    # THEN
+    assert few.policies == many.policies
+    assert _statement(many, "sms-voice:UpdatePool")["Resource"] == (
+        f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/*"
+    )
 
 
-@pytest.mark.parametrize(
-    ("pools", "literals", "listed"),
-    [(58, False, True), (104, True, False)],
-    ids=["58 pools, no feature flags", "104 pools, partition literals"],
-)
-def test_in_a_vpc_the_other_inline_policies_count_against_iams_limit_too(
-    h: SimpleNamespace, pools: int, literals: bool, listed: bool
+def test_an_environment_agnostic_stack_gets_its_own_account_and_region_pattern(h: SimpleNamespace) -> None:
+    # GIVEN / WHEN
+    stack = h.new_stack(account=None, region=None)
+    PoolSettings(stack, "S", pool=h.pool_id(0), deletion_protection_enabled=True)
+    statements = h.role_statements(Template.from_stack(stack).to_json())
+    # THEN: the stack's pseudo parameters, not a wider "*"
+    (statement,) = [s for s in statements if "sms-voice:UpdatePool" in s["Action"]]
+    assert h.compact(statement["Resource"]) == (
+        '{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":sms-voice:",{"Ref":"AWS::Region"},":",'
+        '{"Ref":"AWS::AccountId"},":pool/*"]]}'
+    )
+
+
+@pytest.mark.parametrize("literals", [False, True], ids=["no feature flags", "partition literals"])
+def test_in_a_vpc_every_inline_policy_together_stays_under_iams_limit(
+    h: SimpleNamespace, literals: bool
 ) -> None:
     # GIVEN: the provider in a VPC (its VpcAccessPolicy) with its RecordsPolicy, both on the same role
     stack = h.new_stack(context=h.PARTITION_LITERALS if literals else None)
     PoolSettingsProvider.configure(stack, vpc=ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1))
-    # WHEN
-    for number in range(pools):
+    # WHEN: more pools than the role could ever have listed
+    for number in range(200):
         PoolSettings(stack, f"S{number}", pool=h.pool_id(number), deletion_protection_enabled=True)
     data = Template.from_stack(stack).to_json()
-    # THEN: every inline policy of the role together, deployed, stays under IAM's limit; 104 literal pool
-    # ARNs (listed without a VPC) no longer fit beside the VPC policy and fall back to the pattern, while
-    # 58 token ARNs (about 95 characters each once deployed) still do
+    # THEN: every inline policy of the role together, deployed, stays under IAM's limit
     policies = [r for r in data["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
     assert len(policies) == 3
     assert (
@@ -179,17 +208,4 @@ def test_in_a_vpc_the_other_inline_policies_count_against_iams_limit_too(
         < IAM_INLINE_LIMIT
     )
     (statement,) = [s for s in h.role_statements(data) if "sms-voice:DescribePools" in s["Action"]]
-    resources = statement["Resource"]
-    assert (isinstance(resources, list) and len(resources) == pools) is listed
-
-
-def test_the_deployed_length_of_a_policy_is_its_compact_json_with_each_intrinsic_at_its_longest() -> None:
-    # GIVEN
-    literal = {"Version": "2012-10-17", "Statement": [{"Action": ["a:B", "c:D"], "Resource": "*"}], "X": {}}
-    joined = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ssm:", {"Ref": "AWS::Region"}, ":x"]]}
-    # WHEN / THEN: literal JSON is counted exactly, as IAM counts it (whitespace excluded)
-    assert _deployed_length(literal) == len(json.dumps(literal, separators=(",", ":")))
-    # THEN: pseudo parameters at their longest (aws-iso-b, a 16-character region), a stack ID at 228
-    assert _deployed_length(joined) == len('"arn:aws-iso-b:ssm:' + "r" * 16 + ':x"')
-    assert _deployed_length({"Ref": "AWS::StackId"}) == 228 + 2
-    assert _deployed_length({"Fn::GetAtt": ["Subnet", "Id"]}) == 256 + 2
+    assert not isinstance(statement["Resource"], list)

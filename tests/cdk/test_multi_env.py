@@ -323,7 +323,7 @@ def test_the_pipeline_deploys_two_stages_in_two_accounts_and_regions(pipeline_ru
                         [
                             "arn:",
                             {"Ref": "AWS::Partition"},
-                            f":sms-voice:{target.region}:{target.account}:pool/{target.pool_id}",
+                            f":sms-voice:{target.region}:{target.account}:pool/*",
                         ],
                     ]
                 }
