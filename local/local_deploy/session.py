@@ -46,6 +46,7 @@ from local_deploy.providers import (
     PoolProvider,
     provider_lookup,
 )
+from local_deploy.stand_ins import StackMirror, StandIns
 from local_deploy.state import StackState, StateStore
 from local_deploy.template import Template
 
@@ -122,6 +123,7 @@ class LocalAccount:
         self._given_endpoint = endpoint_url
         self._server: EmulatorServer | None = None
         self._receiver: ResponseReceiver | None = None
+        self.stand_ins: StandIns | None = None
 
     def __enter__(self) -> LocalAccount:
         if self._given_endpoint is None:
@@ -137,6 +139,9 @@ class LocalAccount:
         return f"{prefix}-{self.account}" if self.account != ACCOUNT_ID else None
 
     def __exit__(self, *exc: object) -> None:
+        if self.stand_ins is not None:
+            self.stand_ins.stop()
+            self.stand_ins = None
         if self._receiver is not None:
             self._receiver.stop()
             self._receiver = None
@@ -163,6 +168,17 @@ class LocalAccount:
         return SmsClient(
             self.endpoint_url, self.region, dummy_credentials=True, access_key_id=self._key(DRIVER_KEY_PREFIX)
         )
+
+    def stand_ins_started(self) -> StandIns:
+        """SSM and CloudFormation for the handler (``stand_ins.py``), started with the first command
+        that runs handlers; every stack of this environment is published to CloudFormation's directory."""
+        if self.stand_ins is None:
+            self.stand_ins = StandIns(self.state_dir, self.region).start()
+            for name in self.store.stacks():
+                state = self.store.load(name)
+                if state is not None:
+                    StackMirror(self.stand_ins.directory, state).publish()
+        return self.stand_ins
 
     def _receiver_started(self) -> ResponseReceiver:
         if self._receiver is None:
@@ -320,6 +336,14 @@ class LocalAccount:
         self, template: Template | None, state: StackState, log: EventLog
     ) -> tuple[Deployment, CustomResourceProvider]:
         sms = self.sms()
+        stand_ins = self.stand_ins_started()
+        mirror = stand_ins.mirror(state)
+        log.on_event = mirror.event  # CloudFormation's view changes before the event is printed
+
+        def on_change(changed: StackState) -> None:
+            self.store.save(changed)
+            mirror.applied(changed)
+            stand_ins.save()
 
         def policies(function: Function) -> tuple[list[dict[str, Any]], str] | None:
             # The role's policies as the stack has them applied at this moment (resolved when the
@@ -335,7 +359,7 @@ class LocalAccount:
 
         gate = IamGate(self.control, policies, enabled=self.enforce_iam)
         custom = CustomResourceProvider(
-            lambda token: self._as_account(function_for(token, state, template)),
+            lambda token: self._for_handler(function_for(token, state, template)),
             self._receiver_started(),
             self.endpoint_url,
             state.stack_id,
@@ -357,17 +381,24 @@ class LocalAccount:
             region=self.region, account=self.account, stack_name=state.stack_name, stack_id=state.stack_id
         )
         deployment = Deployment(
-            template, state, lookup, pseudo, log, on_change=self.store.save, max_parallel=self.max_parallel
+            template, state, lookup, pseudo, log, on_change=on_change, max_parallel=self.max_parallel
         )
         return deployment, custom
 
-    def _as_account(self, function: Function | None) -> Function | None:
-        """``function`` with the handler's access key of this account in its environment, as Lambda
-        gives a function its role's credentials of the account it runs in."""
+    def _for_handler(self, function: Function | None) -> Function | None:
+        """``function`` with what its Lambda environment gets here: the handler's access key of this
+        account, as Lambda gives a function its role's credentials of the account it runs in, and the
+        SSM and CloudFormation stand-ins' endpoints (``AWS_ENDPOINT_URL_SSM``,
+        ``AWS_ENDPOINT_URL_CLOUDFORMATION``; none the user set: the handler inherits those)."""
+        if function is None:
+            return None
+        extra = dict(self.stand_ins.environment) if self.stand_ins is not None else {}
         key = self._key(HANDLER_KEY_PREFIX)
-        if function is None or key is None:
+        if key is not None:
+            extra["AWS_ACCESS_KEY_ID"] = key
+        if not extra:
             return function
-        return dataclasses.replace(function, environment=(*function.environment, ("AWS_ACCESS_KEY_ID", key)))
+        return dataclasses.replace(function, environment=(*function.environment, *sorted(extra.items())))
 
 
 def applied_view(state: StackState, role: str) -> dict[str, Any]:
