@@ -185,10 +185,9 @@ def step_rejected(demo: Demo, control: Any) -> None:
         f"the service answers UpdatePool with ConflictException {CONFLICT_REASON} (injected through the\n"
         "emulator's fault API). The stack fails with the handler's Reason and rolls back: the Update is\n"
         "sent again with old and new swapped, and both pools are left as they were.\n"
-        "The handler runs under the provider role's policy (IAM enforced by the emulator). The update\n"
-        "replaced that policy before the handler failed, so the rollback Update, which comes first, may not\n"
-        "read the old pool: as in an account, the stack stops in UPDATE_ROLLBACK_FAILED, and\n"
-        "`continue-update-rollback` finishes the rollback once the old policy is back.",
+        "The handler runs under the provider role's policy (IAM enforced by the emulator), which covers\n"
+        "both pools: were the rollback denied, the stack would stop in UPDATE_ROLLBACK_FAILED and\n"
+        "`continue-update-rollback` would finish it.",
     )
     control.add_fault("UpdatePool", "conflict", reason=CONFLICT_REASON, pool_id=OTHER_POOL)
     before_other, before_existing = demo.pool(OTHER_POOL), demo.pool(EXISTING_POOL)
