@@ -643,9 +643,9 @@ class PoolSettingsProvider(Construct):
         """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern).
 
         What is granted is every pool of the account and region ``arn`` is in (see ``_ROLLBACK_ORDER``):
-        this stack's for a token (a pool ID, a CfnPool, a parameter), the ARN's own for a literal ARN of
-        another account or region.
-        """
+        this stack's for a pool ID, a CfnPool or a token (a parameter, an import), the ARN's own for a
+        literal ARN of another account (a pool shared through AWS RAM; in an environment-agnostic stack,
+        any literal ARN)."""
         own = self.place
         # A token (the marker is in every string token: no round trip to jsii) is this stack's pool.
         if _UNRESOLVED_MARKER not in arn:
