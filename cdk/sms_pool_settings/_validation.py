@@ -12,42 +12,33 @@ be shared across accounts (AWS RAM, SNS topic policies).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from pool_settings_handler import constants as table
 from pool_settings_handler.constants import (
-    ARN_ACCOUNT_PATTERN,
     ARN_MAX_LENGTH,
     ARN_MIN_LENGTH,
-    ARN_PARTITION_PATTERN,
-    ARN_REGION_PATTERN,
-    IAM_ROLE_NAME_PATTERN,
-    IAM_ROLE_PATH_PATTERN,
+    OPT_OUT_LIST_ARN_SHAPE,
     OPT_OUT_LIST_NAME_OR_ARN_PATTERN,
     OPT_OUT_LIST_NAME_PATTERN,
-    POOL_ID_IN_ARN_PATTERN,
+    POOL_ARN_SHAPE,
     POOL_ID_OR_ARN_PATTERN,
-    SNS_TOPIC_NAME_PATTERN,
+    ROLE_ARN_SHAPE,
+    SETTINGS,
+    TOPIC_ARN_SHAPE,
+    SettingRow,
 )
 
-_PARTITION = rf"(?P<partition>{ARN_PARTITION_PATTERN})"
-_REGION = rf"(?P<region>{ARN_REGION_PATTERN})"
-_ACCOUNT = rf"(?P<account>{ARN_ACCOUNT_PATTERN})"
-POOL_ARN = re.compile(rf"arn:{_PARTITION}:sms-voice:{_REGION}:{_ACCOUNT}:pool/{POOL_ID_IN_ARN_PATTERN}")
-OPT_OUT_LIST_ARN = re.compile(
-    rf"arn:{_PARTITION}:sms-voice:{_REGION}:{_ACCOUNT}:opt-out-list/{OPT_OUT_LIST_NAME_PATTERN}"
-)
-TOPIC_ARN = re.compile(rf"arn:{_PARTITION}:sns:{_REGION}:{_ACCOUNT}:{SNS_TOPIC_NAME_PATTERN}")
-# Amazon Connect as the two-way destination is named by its endpoint, not by an ARN.
-CONNECT_CHANNEL = re.compile(rf"connect\.{_REGION}\.amazonaws\.com")
-ROLE_ARN = re.compile(
-    rf"arn:{_PARTITION}:iam::{_ACCOUNT}:role/(?:{IAM_ROLE_PATH_PATTERN}/)?{IAM_ROLE_NAME_PATTERN}"
-)
-
-POOL_ARN_SHAPE = "arn:<partition>:sms-voice:<region>:<account>:pool/<pool ID>"
-OPT_OUT_LIST_ARN_SHAPE = "arn:<partition>:sms-voice:<region>:<account>:opt-out-list/<name>"
-TOPIC_ARN_SHAPE = "arn:<partition>:sns:<region>:<account>:<topic name>"
-ROLE_ARN_SHAPE = "arn:<partition>:iam::<account>:role/<name>"
+# The table's patterns, under the names _owners.py and the tests know.
+POOL_ARN = table.POOL_ARN_RE
+OPT_OUT_LIST_ARN = table.OPT_OUT_LIST_ARN_RE
+TOPIC_ARN = table.SNS_TOPIC_ARN_RE
+CONNECT_CHANNEL = table.CONNECT_CHANNEL_RE
+ROLE_ARN = table.IAM_ROLE_ARN_RE
 MAX_RECONCILE_TOKEN_LENGTH = 256
+# The argument a kind's check names when called without one: the table's (first) row of that kind.
+_ARGUMENT_OF = {row.kind: row.argument for row in reversed(SETTINGS)}
 
 
 @dataclass(frozen=True)
@@ -115,7 +106,9 @@ def check_pool(value: str, place: StackPlace) -> list[str]:
     return _check_place("pool", value, match, place, other_account="warn")
 
 
-def check_opt_out_list(value: str, place: StackPlace) -> list[str]:
+def check_opt_out_list(
+    value: str, place: StackPlace, argument: str = _ARGUMENT_OF[table.OPT_OUT_LIST]
+) -> list[str]:
     """Check a literal opt-out list name or ARN; return warnings.
 
     Raises:
@@ -123,23 +116,22 @@ def check_opt_out_list(value: str, place: StackPlace) -> list[str]:
     """
     if not _fullmatch(OPT_OUT_LIST_NAME_OR_ARN_PATTERN, value):
         raise ValueError(
-            f"opt_out_list must be an opt-out list name or ARN matching {OPT_OUT_LIST_NAME_OR_ARN_PATTERN}, "
+            f"{argument} must be an opt-out list name or ARN matching {OPT_OUT_LIST_NAME_OR_ARN_PATTERN}, "
             f"got {value!r}"
         )
     if ":" not in value and "/" not in value:
         if not _fullmatch(OPT_OUT_LIST_NAME_PATTERN, value):
             raise ValueError(
-                f"opt_out_list must be an opt-out list name matching {OPT_OUT_LIST_NAME_PATTERN}, "
-                f"got {value!r}"
+                f"{argument} must be an opt-out list name matching {OPT_OUT_LIST_NAME_PATTERN}, got {value!r}"
             )
         return []
     match = OPT_OUT_LIST_ARN.fullmatch(value)
     if match is None:
         raise ValueError(
-            f"opt_out_list must be an opt-out list name or an ARN shaped {OPT_OUT_LIST_ARN_SHAPE}, "
+            f"{argument} must be an opt-out list name or an ARN shaped {OPT_OUT_LIST_ARN_SHAPE}, "
             f"got {value!r}"
         )
-    return _check_place("opt_out_list", value, match, place, other_account="warn")
+    return _check_place(argument, value, match, place, other_account="warn")
 
 
 def _check_arn_length(argument: str, value: str) -> None:
@@ -158,7 +150,9 @@ def _name_hint(value: str, kind: str) -> str:
     return f" (a {kind} name? give its ARN or an {construct})"
 
 
-def check_two_way_channel(value: str, place: StackPlace) -> list[str]:
+def check_two_way_channel(
+    value: str, place: StackPlace, argument: str = _ARGUMENT_OF[table.TWO_WAY_CHANNEL]
+) -> list[str]:
     """Check a literal two-way channel: an SNS topic ARN or Amazon Connect's endpoint; return warnings.
 
     Raises:
@@ -168,22 +162,24 @@ def check_two_way_channel(value: str, place: StackPlace) -> list[str]:
     if connect is None and not value.startswith("arn:"):
         # The shape first: a topic name given instead of its ARN is the usual mistake.
         raise ValueError(
-            f"two_way_channel must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
+            f"{argument} must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
             f"connect.<region>.amazonaws.com for Amazon Connect, got {value!r}{_name_hint(value, 'topic')}"
         )
-    _check_arn_length("two_way_channel", value)
+    _check_arn_length(argument, value)
     if connect is not None:
-        return _check_place("two_way_channel", value, connect, place, other_account="warn")
+        return _check_place(argument, value, connect, place, other_account="warn")
     match = TOPIC_ARN.fullmatch(value)
     if match is None:
         raise ValueError(
-            f"two_way_channel must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
+            f"{argument} must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
             f"connect.<region>.amazonaws.com for Amazon Connect, got {value!r}"
         )
-    return _check_place("two_way_channel", value, match, place, other_account="warn")
+    return _check_place(argument, value, match, place, other_account="warn")
 
 
-def check_two_way_channel_role(value: str, place: StackPlace) -> list[str]:
+def check_two_way_channel_role(
+    value: str, place: StackPlace, argument: str = _ARGUMENT_OF[table.IAM_ROLE]
+) -> list[str]:
     """Check a literal IAM role ARN for the two-way channel; return warnings.
 
     Raises:
@@ -192,16 +188,14 @@ def check_two_way_channel_role(value: str, place: StackPlace) -> list[str]:
     if not value.startswith("arn:"):
         # The shape first: a role name given instead of its ARN is the usual mistake.
         raise ValueError(
-            f"two_way_channel_role must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, "
+            f"{argument} must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, "
             f"got {value!r}{_name_hint(value, 'role')}"
         )
-    _check_arn_length("two_way_channel_role", value)
+    _check_arn_length(argument, value)
     match = ROLE_ARN.fullmatch(value)
     if match is None:
-        raise ValueError(
-            f"two_way_channel_role must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, got {value!r}"
-        )
-    return _check_place("two_way_channel_role", value, match, place, other_account="error")
+        raise ValueError(f"{argument} must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, got {value!r}")
+    return _check_place(argument, value, match, place, other_account="error")
 
 
 def check_boolean(argument: str, value: object) -> None:
@@ -212,6 +206,54 @@ def check_boolean(argument: str, value: object) -> None:
     """
     if not isinstance(value, bool):
         raise ValueError(f"{argument} must be True or False, got {value!r}")
+
+
+# One synth-time rule per kind of setting (constants.KINDS): (argument, literal value, place) -> warnings.
+def _check_boolean_kind(argument: str, value: object, place: StackPlace) -> list[str]:
+    check_boolean(argument, value)
+    return []
+
+
+def _check_string_kind(
+    check: Callable[[str, StackPlace, str], list[str]],
+) -> Callable[[str, object, StackPlace], list[str]]:
+    def run(argument: str, value: object, place: StackPlace) -> list[str]:
+        assert isinstance(value, str)  # the construct turned ITopic, IRole and CfnOptOutList into strings
+        return check(value, place, argument)
+
+    return run
+
+
+_RULES: dict[str, Callable[[str, object, StackPlace], list[str]]] = {
+    table.BOOLEAN: _check_boolean_kind,
+    table.TWO_WAY_CHANNEL: _check_string_kind(check_two_way_channel),
+    table.IAM_ROLE: _check_string_kind(check_two_way_channel_role),
+    table.OPT_OUT_LIST: _check_string_kind(check_opt_out_list),
+}
+
+
+def check_settings(
+    literals: Mapping[str, object], place: StackPlace, rows: tuple[SettingRow, ...] = SETTINGS
+) -> list[str]:
+    """Check each literal setting by its row's kind; return the warnings.
+
+    Args:
+        literals: construct argument -> literal value (None and tokens already left out).
+        place: the stack's partition, region and account.
+        rows: the settings table. Default: ``constants.SETTINGS``
+
+    Raises:
+        ValueError: the first value its kind's rule rejects, naming the argument.
+
+    Example:
+        >>> check_settings({"shared_routes_enabled": False}, StackPlace(None, None, None))
+        []
+    """
+    warnings: list[str] = []
+    for row in rows:
+        if row.argument in literals:
+            warnings += _RULES[row.kind](row.argument, literals[row.argument], place)
+    return warnings
 
 
 def check_reconcile_token(value: object) -> None:

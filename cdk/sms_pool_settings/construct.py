@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jsii
@@ -17,19 +18,17 @@ from pool_settings_handler.constants import (
     ATTR_POOL_ARN,
     ATTR_POOL_ID,
     ATTR_STATUS,
-    PROP_DELETION_PROTECTION_ENABLED,
-    PROP_OPT_OUT_LIST_NAME,
+    BOOLEAN,
+    IAM_ROLE,
+    OPT_OUT_LIST,
     PROP_POOL_ID,
     PROP_POOL_SELECTOR,
     PROP_RECONCILE_TOKEN,
     PROP_REMOVAL_POLICY,
-    PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
-    PROP_SHARED_ROUTES_ENABLED,
-    PROP_TWO_WAY_CHANNEL_ARN,
-    PROP_TWO_WAY_CHANNEL_ROLE,
-    PROP_TWO_WAY_ENABLED,
     REMOVAL_DESTROY,
     RESOURCE_TYPE,
+    SETTINGS,
+    TWO_WAY_CHANNEL,
 )
 
 from . import _validation as check
@@ -43,22 +42,6 @@ BoolArgument = bool | IResolvable | str
 A ``str`` must be a token, e.g. ``CfnParameter(..., allowed_values=["true", "false"]).value_as_string``;
 a literal string (``"true"``) is rejected at synth.
 """
-# For each argument: the CfnPool property that sets the same thing (CloudFormation key, CDK attribute).
-_CFN_POOL_COUNTERPARTS = {
-    "two_way_enabled": ("TwoWay.Enabled", "two_way", "enabled"),
-    "two_way_channel": ("TwoWay.ChannelArn", "two_way", "channel_arn"),
-    "two_way_channel_role": ("TwoWay.ChannelRole", "two_way", "channel_role"),
-    "self_managed_opt_outs_enabled": ("SelfManagedOptOutsEnabled", "self_managed_opt_outs_enabled", None),
-    "opt_out_list": ("OptOutListName", "opt_out_list_name", None),
-    "shared_routes_enabled": ("SharedRoutesEnabled", "shared_routes_enabled", None),
-    "deletion_protection_enabled": ("DeletionProtectionEnabled", "deletion_protection_enabled", None),
-}
-_BOOLEAN_ARGUMENTS = {
-    "two_way_enabled": PROP_TWO_WAY_ENABLED,
-    "self_managed_opt_outs_enabled": PROP_SELF_MANAGED_OPT_OUTS_ENABLED,
-    "shared_routes_enabled": PROP_SHARED_ROUTES_ENABLED,
-    "deletion_protection_enabled": PROP_DELETION_PROTECTION_ENABLED,
-}
 WARNING_ID = "sms-pool-settings:crossAccountArn"
 MANAGES_NOTHING_WARNING_ID = "sms-pool-settings:managesNothing"
 TWO_WAY_WITHOUT_CHANNEL_WARNING_ID = "sms-pool-settings:twoWayWithoutChannel"
@@ -160,6 +143,7 @@ class PoolSettings(Construct):
                 DESTROY.
             TypeError: an argument of the wrong kind.
         """
+        arguments = locals()  # the settings' arguments, read by name from the table below
         super().__init__(scope, id)
         if reconcile_token == "":  # an unset CI variable: no token, as the README's snippets assume
             reconcile_token = None
@@ -169,18 +153,7 @@ class PoolSettings(Construct):
         # (a rejected PoolSettings leaves the stack as it was): the first PoolSettings reads it itself.
         known = PoolSettingsProvider.cached(stack)
         place = known.place if known is not None else stack_place(stack.region, stack.account)
-        booleans = {
-            "two_way_enabled": two_way_enabled,
-            "self_managed_opt_outs_enabled": self_managed_opt_outs_enabled,
-            "shared_routes_enabled": shared_routes_enabled,
-            "deletion_protection_enabled": deletion_protection_enabled,
-        }
-        managed = {
-            **booleans,
-            "two_way_channel": two_way_channel,
-            "two_way_channel_role": two_way_channel_role,
-            "opt_out_list": opt_out_list,
-        }
+        managed = {row.argument: arguments[row.argument] for row in SETTINGS}
 
         # --- Combinations first -----------------------------------------------------------------------
         managed_names = {name for name, value in managed.items() if value is not None}
@@ -189,8 +162,6 @@ class PoolSettings(Construct):
 
         # --- Then values, each literal only --------------------------------------------------------
         warnings: list[str] = []
-        channel_arn = _channel_arn(two_way_channel)
-        role_arn = _role_arn(two_way_channel_role)
         if isinstance(pool, str):
             if not is_unresolved(pool):
                 warnings += check.check_pool(pool, place)
@@ -198,21 +169,15 @@ class PoolSettings(Construct):
             raise TypeError(
                 f"pool must be a pool ID, a pool ARN, an aws_smsvoice.CfnPool or a PoolSelector, got {pool!r}"
             )
-        for name, value in booleans.items():
-            if value is not None and not is_unresolved(value):
-                check.check_boolean(name, value)
-        if channel_arn is not None and not is_unresolved(channel_arn):
-            warnings += check.check_two_way_channel(channel_arn, place)
-        if role_arn is not None and not is_unresolved(role_arn):
-            warnings += check.check_two_way_channel_role(role_arn, place)
-        if isinstance(opt_out_list, str):
-            if not is_unresolved(opt_out_list):
-                warnings += check.check_opt_out_list(opt_out_list, place)
-        elif opt_out_list is not None and not isinstance(opt_out_list, smsvoice.CfnOptOutList):
-            raise TypeError(
-                "opt_out_list must be an opt-out list name, an ARN or an aws_smsvoice.CfnOptOutList, "
-                f"got {opt_out_list!r}"
-            )
+        # Each setting as its property value: a topic, a role or an opt-out list construct becomes a string.
+        values = {
+            row.argument: _PROPERTY_VALUE[row.kind](managed[row.argument])
+            for row in SETTINGS
+            if managed[row.argument] is not None
+        }
+        warnings += check.check_settings(
+            {argument: value for argument, value in values.items() if not is_unresolved(value)}, place
+        )
         if reconcile_token is not None and not is_unresolved(reconcile_token):
             check.check_reconcile_token(reconcile_token)
         removal_property = _removal_property(removal_policy)
@@ -244,17 +209,12 @@ class PoolSettings(Construct):
         else:
             properties = {PROP_POOL_ID: _pool_value(pool)}
             provider.grant_pool(_grant_arn(pool, provider))
-        for name, key in _BOOLEAN_ARGUMENTS.items():
-            if booleans[name] is not None:
-                properties[key] = booleans[name]
-        if channel_arn is not None:
-            properties[PROP_TWO_WAY_CHANNEL_ARN] = channel_arn
-        if role_arn is not None:
-            properties[PROP_TWO_WAY_CHANNEL_ROLE] = role_arn
-            provider.grant_pass_role(role_arn)
-        if opt_out_list is not None:
-            # UpdatePool authorizes on the pool only: the opt-out list it names needs no statement.
-            properties[PROP_OPT_OUT_LIST_NAME] = _opt_out_list_value(opt_out_list)
+        for row in SETTINGS:
+            if row.argument in values:
+                properties[row.key] = values[row.argument]
+                if row.kind == IAM_ROLE:
+                    provider.grant_pass_role(values[row.argument])
+        # UpdatePool authorizes on the pool only: the opt-out list it names needs no statement.
         if reconcile_token is not None:
             properties[PROP_RECONCILE_TOKEN] = reconcile_token
         if removal_property is not None:  # absent means retain: templates without it stay as they were
@@ -353,14 +313,17 @@ class _NoConflictAtSynth:
 def _conflict(pool: smsvoice.CfnPool, managed: set[str]) -> str | None:
     """The message for a CfnPool that declares a setting PoolSettings also manages, or None."""
     conflicts = []
-    for argument, (cfn_key, attribute, member) in _CFN_POOL_COUNTERPARTS.items():
-        if argument not in managed:
+    for row in SETTINGS:
+        if row.argument not in managed:
             continue
+        attribute, *members = row.cdk_path
         declared = getattr(pool, attribute)
-        if declared is not None and member is not None and not is_unresolved(declared):
+        for member in members:
+            if declared is None or is_unresolved(declared):
+                break
             declared = _member(declared, member)
         if declared is not None:
-            conflicts.append(f"{cfn_key} and PoolSettings argument {argument}")
+            conflicts.append(f"{row.cfn_key} and PoolSettings argument {row.argument}")
     if not conflicts:
         return None
     return (
@@ -413,6 +376,26 @@ def _grant_arn(pool: str | smsvoice.CfnPool, provider: PoolSettingsProvider) -> 
     return provider.arn("pool", pool)
 
 
-def _opt_out_list_value(opt_out_list: str | smsvoice.CfnOptOutList) -> str:
+def _opt_out_list_value(given: Any) -> str:
     # Ref of an AWS::SMSVOICE::OptOutList is its name, which is what DescribePools reports back.
-    return opt_out_list.ref if isinstance(opt_out_list, smsvoice.CfnOptOutList) else opt_out_list
+    if isinstance(given, smsvoice.CfnOptOutList):
+        return given.ref
+    if isinstance(given, str):
+        return given
+    raise TypeError(
+        f"opt_out_list must be an opt-out list name, an ARN or an aws_smsvoice.CfnOptOutList, got {given!r}"
+    )
+
+
+def _as_given(value: Any) -> Any:
+    """A boolean argument goes into the template as given (True/False or a token)."""
+    return value
+
+
+# Per kind of setting (constants.KINDS): the argument as the construct takes it -> its property value.
+_PROPERTY_VALUE: dict[str, Callable[[Any], Any]] = {
+    BOOLEAN: _as_given,
+    TWO_WAY_CHANNEL: _channel_arn,
+    IAM_ROLE: _role_arn,
+    OPT_OUT_LIST: _opt_out_list_value,
+}

@@ -24,10 +24,23 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import constants as c
+from . import constants as table_module
+from .constants import (
+    CONNECT_CHANNEL_RE,
+    IAM_ROLE_ARN_RE,
+    OPT_OUT_LIST_ARN_RE,
+    OPT_OUT_LIST_NAME_PATTERN,
+    POOL_ARN_RE,
+    POOL_ID_OR_ARN_PATTERN,
+    SETTINGS,
+    SNS_TOPIC_ARN_RE,
+    SettingRow,
+    parse_flag,
+)
 from .errors import InvalidPropertyError
 from .lookup import PoolTag, parse_selector
 
@@ -35,40 +48,23 @@ Setting = bool | str
 
 IGNORED_PROPERTIES = (c.PROP_SERVICE_TOKEN, c.PROP_SERVICE_TIMEOUT, c.PROP_RECONCILE_TOKEN)
 
-_PARTITION = c.ARN_PARTITION_PATTERN
-_REGION = c.ARN_REGION_PATTERN
-_ACCOUNT = c.ARN_ACCOUNT_PATTERN
-POOL_ID_RE = re.compile(c.POOL_ID_OR_ARN_PATTERN)
-POOL_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):sms-voice:(?P<region>{_REGION}):{_ACCOUNT}"
-    rf":pool/(?P<id>{c.POOL_ID_IN_ARN_PATTERN})"
-)
-OPT_OUT_LIST_NAME_RE = re.compile(c.OPT_OUT_LIST_NAME_PATTERN)
-OPT_OUT_LIST_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):sms-voice:(?P<region>{_REGION}):{_ACCOUNT}"
-    rf":opt-out-list/(?P<name>{c.OPT_OUT_LIST_NAME_PATTERN})"
-)
-SNS_TOPIC_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):sns:(?P<region>{_REGION}):{_ACCOUNT}:{c.SNS_TOPIC_NAME_PATTERN}"
-)
-CONNECT_CHANNEL_RE = re.compile(rf"connect\.(?P<region>{_REGION})\.amazonaws\.com")
-IAM_ROLE_ARN_RE = re.compile(
-    rf"arn:(?P<partition>{_PARTITION}):iam::{_ACCOUNT}"
-    rf":role/(?:{c.IAM_ROLE_PATH_PATTERN}/)?{c.IAM_ROLE_NAME_PATTERN}"
-)
+__all__ = ["POOL_ARN_RE", "PoolSettingsProperties", "Setting", "opt_out_list_name", "parse_properties"]
+
+POOL_ID_RE = re.compile(POOL_ID_OR_ARN_PATTERN)
+OPT_OUT_LIST_NAME_RE = re.compile(OPT_OUT_LIST_NAME_PATTERN)
 
 RULE_BOOLEAN = 'expected "true" or "false"'
 RULE_STRING = "expected a string"
-RULE_POOL_ID = f"expected a pool ID or pool ARN matching {c.POOL_ID_OR_ARN_PATTERN}"
-RULE_POOL_ARN = "expected a pool ARN arn:<partition>:sms-voice:<region>:<account>:pool/<pool ID>"
+RULE_POOL_ID = f"expected a pool ID or pool ARN matching {POOL_ID_OR_ARN_PATTERN}"
+RULE_POOL_ARN = f"expected a pool ARN {table_module.POOL_ARN_SHAPE}"
 RULE_CHANNEL = (
     "expected an SNS topic ARN arn:<partition>:sns:<region>:<account>:<topic> "
-    "or connect.<region>.amazonaws.com"
+    f"or {table_module.CONNECT_CHANNEL_SHAPE}"
 )
-RULE_ROLE = "expected an IAM role ARN arn:<partition>:iam::<account>:role/<name>"
+RULE_ROLE = f"expected an IAM role ARN {table_module.ROLE_ARN_SHAPE}"
 RULE_OPT_OUT_LIST = (
-    f"expected an opt-out list name matching {c.OPT_OUT_LIST_NAME_PATTERN} "
-    "or ARN arn:<partition>:sms-voice:<region>:<account>:opt-out-list/<name>"
+    f"expected an opt-out list name matching {OPT_OUT_LIST_NAME_PATTERN} "
+    f"or ARN {table_module.OPT_OUT_LIST_ARN_SHAPE}"
 )
 
 
@@ -107,11 +103,27 @@ def parse_properties(
         >>> parse_properties({"PoolId": "pool-1", "TwoWayEnabled": "true"}).settings
         {'TwoWayEnabled': True}
     """
+    return parse_properties_with_table(properties, SETTINGS, partition=partition, region=region)
+
+
+def parse_properties_with_table(
+    properties: object,
+    table: tuple[SettingRow, ...],
+    *,
+    partition: str | None = None,
+    region: str | None = None,
+) -> PoolSettingsProperties:
+    """``parse_properties`` with the settings of ``table``, each checked by its kind's rule.
+
+    The handler always parses with ``constants.SETTINGS``; a test parses with a table that has one more
+    row to show a new setting needs no other edit here.
+    """
     if not isinstance(properties, Mapping):
         raise InvalidPropertyError("ResourceProperties", "expected an object", properties)
+    known = c.all_properties(table)
     for key in sorted(properties, key=str):
-        if key not in c.ALL_PROPERTIES:
-            raise _unknown(key)
+        if key not in known:
+            raise _unknown(key, known)
     for key in IGNORED_PROPERTIES:
         if key in properties and properties[key] is not None:
             _string(key, properties[key])
@@ -131,18 +143,9 @@ def parse_properties(
         pool_id = _pool_id(properties[c.PROP_POOL_ID], partition, region)
 
     settings: dict[str, Setting] = {}
-    for name in c.MANAGED_SETTINGS:
-        if name not in properties:
-            continue
-        value = properties[name]
-        if name in c.BOOLEAN_SETTINGS:
-            settings[name] = _boolean(name, value)
-        elif name == c.PROP_TWO_WAY_CHANNEL_ARN:
-            settings[name] = _channel(value, partition, region)
-        elif name == c.PROP_TWO_WAY_CHANNEL_ROLE:
-            settings[name] = _role(value, partition)
-        else:
-            settings[name] = _opt_out_list(value, partition, region)
+    for row in table:
+        if row.key in properties:
+            settings[row.key] = _RULES[row.kind](row.key, properties[row.key], partition, region)
     policy = properties.get(c.PROP_REMOVAL_POLICY, c.REMOVAL_RETAIN)
     if policy not in c.REMOVAL_POLICIES:
         raise InvalidPropertyError(c.PROP_REMOVAL_POLICY, 'expected "retain" or "destroy"', policy)
@@ -151,14 +154,14 @@ def parse_properties(
     )
 
 
-def _unknown(key: object) -> InvalidPropertyError:
+def _unknown(key: object, known: tuple[str, ...]) -> InvalidPropertyError:
     name = str(key)
-    close = difflib.get_close_matches(name, c.ALL_PROPERTIES, n=1)
+    close = difflib.get_close_matches(name, known, n=1)
     if close:
         rule = f"unknown property (did you mean {close[0]}?)"
     else:
         rule = "unknown property; expected one of " + ", ".join(
-            p for p in c.ALL_PROPERTIES if p not in (c.PROP_SERVICE_TOKEN, c.PROP_SERVICE_TIMEOUT)
+            p for p in known if p not in (c.PROP_SERVICE_TOKEN, c.PROP_SERVICE_TIMEOUT)
         )
     return InvalidPropertyError(name, rule, show=False)
 
@@ -169,15 +172,11 @@ def _string(name: str, value: object) -> str:
     return value
 
 
-def _boolean(name: str, value: object) -> bool:
-    # CloudFormation sends booleans as strings; real booleans come from direct invocations.
-    if isinstance(value, bool):
-        return value
-    if value == "true":
-        return True
-    if value == "false":
-        return False
-    raise InvalidPropertyError(name, RULE_BOOLEAN, value)
+def _boolean(name: str, value: object, partition: str | None, region: str | None) -> bool:
+    try:
+        return parse_flag(value)
+    except ValueError:
+        raise InvalidPropertyError(name, RULE_BOOLEAN, value) from None
 
 
 def _check_place(
@@ -193,50 +192,64 @@ def _check_place(
 
 def _pool_id(value: object, partition: str | None, region: str | None) -> str:
     name = c.PROP_POOL_ID
-    text = _string(name, value)
+    return _name_or_arn(name, _string(name, value), POOL_ARN_RE, RULE_POOL_ARN, POOL_ID_RE, RULE_POOL_ID,
+                        partition, region)  # fmt: skip
+
+
+def _name_or_arn(
+    name: str,
+    text: str,
+    arn_re: re.Pattern[str],
+    arn_rule: str,
+    name_re: re.Pattern[str],
+    name_rule: str,
+    partition: str | None,
+    region: str | None,
+) -> str:
+    """A value the service takes as a name or as an ARN of at most 256 characters (botocore's max)."""
     if text.startswith("arn:"):
-        match = POOL_ARN_RE.fullmatch(text)
+        match = arn_re.fullmatch(text)
         if match is None or len(text) > 256:
-            raise InvalidPropertyError(name, RULE_POOL_ARN, text)
+            raise InvalidPropertyError(name, arn_rule, text)
         _check_place(name, text, match, partition, region)
         return text
-    if not POOL_ID_RE.fullmatch(text):
-        raise InvalidPropertyError(name, RULE_POOL_ID, text)
+    if not name_re.fullmatch(text):
+        raise InvalidPropertyError(name, name_rule, text)
     return text
 
 
-def _channel(value: object, partition: str | None, region: str | None) -> str:
-    name = c.PROP_TWO_WAY_CHANNEL_ARN
+def _channel(name: str, value: object, partition: str | None, region: str | None) -> str:
     text = _string(name, value)
     match = SNS_TOPIC_ARN_RE.fullmatch(text) or CONNECT_CHANNEL_RE.fullmatch(text)
-    if match is None or not c.ARN_MIN_LENGTH <= len(text) <= c.ARN_MAX_LENGTH:
+    if match is None or not table_module.ARN_MIN_LENGTH <= len(text) <= table_module.ARN_MAX_LENGTH:
         raise InvalidPropertyError(name, RULE_CHANNEL, text)
     _check_place(name, text, match, partition, region)
     return text
 
 
-def _role(value: object, partition: str | None) -> str:
-    name = c.PROP_TWO_WAY_CHANNEL_ROLE
+def _role(name: str, value: object, partition: str | None, region: str | None) -> str:
+    # IAM is global: a role ARN names no region.
     text = _string(name, value)
     match = IAM_ROLE_ARN_RE.fullmatch(text)
-    if match is None or not c.ARN_MIN_LENGTH <= len(text) <= c.ARN_MAX_LENGTH:
+    if match is None or not table_module.ARN_MIN_LENGTH <= len(text) <= table_module.ARN_MAX_LENGTH:
         raise InvalidPropertyError(name, RULE_ROLE, text)
     _check_place(name, text, match, partition, None)
     return text
 
 
-def _opt_out_list(value: object, partition: str | None, region: str | None) -> str:
-    name = c.PROP_OPT_OUT_LIST_NAME
+def _opt_out_list(name: str, value: object, partition: str | None, region: str | None) -> str:
     text = _string(name, value)
-    if text.startswith("arn:"):
-        match = OPT_OUT_LIST_ARN_RE.fullmatch(text)
-        if match is None or len(text) > 256:
-            raise InvalidPropertyError(name, RULE_OPT_OUT_LIST, text)
-        _check_place(name, text, match, partition, region)
-        return text
-    if not OPT_OUT_LIST_NAME_RE.fullmatch(text):
-        raise InvalidPropertyError(name, RULE_OPT_OUT_LIST, text)
-    return text
+    return _name_or_arn(name, text, OPT_OUT_LIST_ARN_RE, RULE_OPT_OUT_LIST, OPT_OUT_LIST_NAME_RE,
+                        RULE_OPT_OUT_LIST, partition, region)  # fmt: skip
+
+
+# One deploy-time rule per kind of setting (constants.KINDS): (property key, value, partition, region).
+_RULES: dict[str, Callable[[str, object, str | None, str | None], Setting]] = {
+    table_module.BOOLEAN: _boolean,
+    table_module.TWO_WAY_CHANNEL: _channel,
+    table_module.IAM_ROLE: _role,
+    table_module.OPT_OUT_LIST: _opt_out_list,
+}
 
 
 def opt_out_list_name(name_or_arn: str) -> str:

@@ -1,7 +1,8 @@
 """The construct's synth-time ARN checks and the handler's deploy-time ones agree.
 
-A literal that passes synth but fails the handler would fail the deploy: the two sides build their ARN
-patterns from the same constants, and these cases pin the edges where they once drifted apart.
+A literal that passes synth but fails the handler would fail the deploy: the two sides match the same
+compiled patterns of the settings table (``constants.py``), but each applies its own rules around them
+(lengths, shapes, place), so these cases pin the edges where they once drifted apart.
 """
 
 import pytest
