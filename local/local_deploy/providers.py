@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from pool_settings_handler.constants import BOOLEAN, SETTINGS, SettingRow, parse_flag
+
 from local_deploy.client import SmsClient
 from local_deploy.engine import Outcome, Provider, Request
 from local_deploy.errors import DeployError, TemplateError
@@ -37,41 +39,40 @@ NOT_APPLIED_TYPES = (
 
 
 def _flag(value: Any, name: str, logical: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return bool(value == "true")
-    raise DeployError(
-        f"Properties validation failed for resource {logical}: {name} expected boolean, got {value!r}"
-    )
+    try:
+        return parse_flag(value)
+    except ValueError:
+        raise DeployError(
+            f"Properties validation failed for resource {logical}: {name} expected boolean, got {value!r}"
+        ) from None
 
 
-def pool_settings(properties: dict[str, Any], logical: str) -> dict[str, Any]:
+def pool_settings(
+    properties: dict[str, Any], logical: str, table: tuple[SettingRow, ...] = SETTINGS
+) -> dict[str, Any]:
     """The UpdatePool settings an ``AWS::SMSVOICE::Pool`` declares, with the service's defaults for the
     absent ones (a property removed from the template goes back to its default, as CloudFormation does).
+
+    Each row of ``table`` (default: the handler's ``constants.SETTINGS``) names its CfnPool property
+    and default; a row without a default is left out when the template leaves it out.
 
     Example:
         >>> pool_settings({"TwoWay": {"Enabled": True}}, "P")["TwoWayEnabled"]
         True
     """
-    two_way = properties.get("TwoWay") or {}
-    settings: dict[str, Any] = {
-        "TwoWayEnabled": _flag(two_way.get("Enabled", False), "TwoWay.Enabled", logical),
-        "SelfManagedOptOutsEnabled": _flag(
-            properties.get("SelfManagedOptOutsEnabled", False), "SelfManagedOptOutsEnabled", logical
-        ),
-        "OptOutListName": properties.get("OptOutListName", "Default"),
-        "SharedRoutesEnabled": _flag(
-            properties.get("SharedRoutesEnabled", False), "SharedRoutesEnabled", logical
-        ),
-        "DeletionProtectionEnabled": _flag(
-            properties.get("DeletionProtectionEnabled", False), "DeletionProtectionEnabled", logical
-        ),
-    }
-    if "ChannelArn" in two_way:
-        settings["TwoWayChannelArn"] = two_way["ChannelArn"]
-    if "ChannelRole" in two_way:
-        settings["TwoWayChannelRole"] = two_way["ChannelRole"]
+    settings: dict[str, Any] = {}
+    for row in table:
+        *parents, leaf = row.cfn_path
+        container = properties
+        for parent in parents:
+            container = container.get(parent) or {}
+        if leaf in container:
+            value = container[leaf]
+        elif row.cfn_default is not None:
+            value = row.cfn_default
+        else:
+            continue
+        settings[row.key] = _flag(value, row.cfn_key, logical) if row.kind == BOOLEAN else value
     return settings
 
 
