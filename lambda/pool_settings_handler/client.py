@@ -48,7 +48,7 @@ from .errors import (
     ServiceValidationError,
 )
 from .properties import Setting
-from .timing import Deadline, Timeouts
+from .timing import Deadline, Timeouts, container_timeouts, forget_container_timeouts
 
 SERVICE_NAME = "pinpoint-sms-voice-v2"
 RETRYABLE_CODES = pacing.THROTTLING_CODES | {
@@ -73,7 +73,7 @@ _client_lock = threading.Lock()
 
 
 def get_client(service: str = SERVICE_NAME) -> Any:
-    """Return the container's client of ``service``, built on first use with ``Timeouts.from_env()``.
+    """Return the container's client of ``service``, built on first use with ``timing.container_timeouts()``.
 
     Args:
         service: the boto3 service name. Default: ``SERVICE_NAME`` (the SMS API).
@@ -81,7 +81,7 @@ def get_client(service: str = SERVICE_NAME) -> Any:
     if service not in _clients:
         with _client_lock:
             if service not in _clients:
-                timeouts = Timeouts.from_env()
+                timeouts = container_timeouts()
                 config = Config(
                     connect_timeout=timeouts.connect,
                     read_timeout=timeouts.read,
@@ -92,9 +92,10 @@ def get_client(service: str = SERVICE_NAME) -> Any:
 
 
 def reset_client() -> None:
-    """Drop the cached clients, so the next call builds them from the current environment (tests)."""
+    """Drop the cached clients and timeouts: the next call reads the current environment (tests)."""
     with _client_lock:
         _clients.clear()
+        forget_container_timeouts()
 
 
 def _error_fields(exc: ClientError) -> tuple[str, str, Mapping[str, Any]]:

@@ -1,19 +1,26 @@
-"""Time budget of one invocation: the tunable timeouts and the deadline derived from the Lambda's context.
+"""Time budget of one invocation: one object, read once per container and bound once per event.
 
-Every value can be set by an environment variable on the function (tests use small ones). The handler
-stops calling the service early enough that even a call that hangs until its read timeout still leaves
-time to send the answer to CloudFormation before the Lambda is killed:
+``Timeouts`` holds every tunable value; ``container_timeouts()`` reads them from the function's
+environment variables on first use and gives that same object to every later event (a container's
+environment never changes). ``Budget.bind`` ties them, once per event, to the Lambda's end read from
+the context (``get_remaining_time_in_millis``), the idea of Powertools' ``register_lambda_context``;
+every step of the event asks that one ``Budget``: the API calls (``remaining()``), crhelper's former
+last-resort timer (``timer_delay()``) and the answer's PUT (``response_deadline``). The handler stops
+calling the service early enough that even a call that hangs until its read timeout still leaves time
+to send the answer to CloudFormation before the Lambda is killed:
 
     api deadline = Lambda end - (connect timeout + read timeout + response budget)
-
-crhelper's own timer (0.5 s before the Lambda end) stays the last resort.
+    timer        = Lambda end - TIMER_END_MARGIN (0.5 s, as crhelper's)
+    last PUT     = Lambda end - RESPONSE_END_MARGIN (0.1 s)
 """
 
 from __future__ import annotations
 
+import math
 import os
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -102,6 +109,30 @@ class Timeouts:
         )
 
 
+# How long before the Lambda's end the timer answers FAILED if nothing else has (crhelper's own figure).
+TIMER_END_MARGIN = 0.5
+# How long before the Lambda's end the last response attempt may still start.
+RESPONSE_END_MARGIN = 0.1
+
+_container: list[Timeouts] = []
+_container_lock = threading.Lock()
+
+
+def container_timeouts() -> Timeouts:
+    """The container's ``Timeouts``: ``Timeouts.from_env()`` on first use, the same object after it."""
+    if not _container:
+        with _container_lock:
+            if not _container:
+                _container.append(Timeouts.from_env())
+    return _container[0]
+
+
+def forget_container_timeouts() -> None:
+    """Read the environment again on the next ``container_timeouts()`` (tests change it between events)."""
+    with _container_lock:
+        _container.clear()
+
+
 @dataclass(frozen=True)
 class Deadline:
     """A point in ``time.monotonic()`` time after which no new work starts.
@@ -113,11 +144,54 @@ class Deadline:
 
     at: float
 
-    @classmethod
-    def before_end(cls, context: LambdaContextLike, margin: float) -> Deadline:
-        """The deadline ``margin`` seconds before the Lambda's end (``get_remaining_time_in_millis``)."""
-        return cls(time.monotonic() + context.get_remaining_time_in_millis() / 1000.0 - margin)
-
     def remaining(self) -> float:
         """Seconds left (negative once passed)."""
         return self.at - time.monotonic()
+
+
+@dataclass(frozen=True)
+class Budget(Deadline):
+    """One event's time budget: the container's ``Timeouts`` bound to the Lambda's end.
+
+    As a ``Deadline`` it is the API deadline (``at``): ``safety_margin`` before the Lambda's end.
+
+    Attributes:
+        timeouts: the values every step uses. Default: - ``Timeouts()``.
+        started: ``time.monotonic()`` when the event arrived. Default: - now.
+        lambda_end: ``time.monotonic()`` value at which the Lambda is killed. Default: - never.
+
+    Example:
+        >>> budget = Budget.bind(seconds_left=20.0, timeouts=Timeouts())
+        >>> round(budget.remaining()), round(budget.timer_delay(), 1)  # 20 - (3 + 10 + 6), 20 - 0.5
+        (1, 19.5)
+    """
+
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    started: float = field(default_factory=time.monotonic)
+    lambda_end: float = math.inf
+
+    @classmethod
+    def bind(cls, seconds_left: float, timeouts: Timeouts | None = None) -> Budget:
+        """The budget of an event whose Lambda ends in ``seconds_left``; ``timeouts``: the container's."""
+        values = timeouts or container_timeouts()
+        started = time.monotonic()
+        end = started + seconds_left
+        return cls(at=end - values.safety_margin, timeouts=values, started=started, lambda_end=end)
+
+    @classmethod
+    def of_context(cls, context: LambdaContextLike) -> Budget:
+        """``bind`` to the Lambda context's ``get_remaining_time_in_millis()``."""
+        return cls.bind(context.get_remaining_time_in_millis() / 1000.0)
+
+    @property
+    def response_deadline(self) -> float:
+        """The ``time.monotonic()`` value after which no response attempt starts."""
+        return self.lambda_end - RESPONSE_END_MARGIN
+
+    def timer_delay(self) -> float:
+        """Seconds from now until the timer must answer in place of the function."""
+        return self.lambda_end - TIMER_END_MARGIN - time.monotonic()
+
+    def elapsed(self) -> float:
+        """Seconds since the event arrived."""
+        return time.monotonic() - self.started

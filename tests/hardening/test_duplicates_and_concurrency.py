@@ -1,7 +1,7 @@
 """Lambda delivers the same event twice; stacks and pipelines send events for one pool at once.
 
 Both must be harmless: the same answer, the pool ends as declared, no error from the service. A duplicate
-that reaches the container which answered it gets the identical answer (resource.py); one that reaches
+that reaches the container which answered it gets the identical answer (lifecycle.py); one that reaches
 another container runs again, writes nothing (the pool is already as declared) and differs only in
 ChangedFields.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hardening_support import NEW, NEW_SETTINGS, OLD, OLD_SETTINGS, Harness, managed
 from pool_settings_handler import constants as c
-from pool_settings_handler import resource as resource_module
+from pool_settings_handler import lifecycle as resource_module
 
 CHANGED = ",".join(c.MANAGED_SETTINGS)
 

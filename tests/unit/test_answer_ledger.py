@@ -1,6 +1,6 @@
-"""The answer ledger of resource.py: remembers by the whole event, forgets the oldest first, copies."""
+"""The answer ledger of lifecycle.py: remembers by the whole event, forgets the oldest first, copies."""
 
-from pool_settings_handler.resource import AnswerLedger, event_digest
+from pool_settings_handler.lifecycle import AnswerLedger, event_digest
 
 
 def test_the_digest_depends_on_every_field_and_not_on_key_order():

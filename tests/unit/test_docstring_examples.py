@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["errors", "properties", "diff", "response", "resource", "timing"]
+MODULES = ["errors", "properties", "diff", "response", "lifecycle", "timing"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,4 +1,4 @@
-"""The crhelper adapter: one answer per event, no polling clients, no Delete sleep, our physical IDs."""
+"""lifecycle.py: one answer per event, no polling clients, no Delete sleep, our physical IDs, one budget."""
 
 import json
 import logging
@@ -7,12 +7,12 @@ import time
 
 import boto3
 import pytest
-from crhelper import CfnResource
 from lambda_runtime import LambdaContext
 from pool_settings_handler import handler as handler_module
-from pool_settings_handler import resource as resource_module
+from pool_settings_handler import lifecycle as lifecycle_module
 from pool_settings_handler.errors import PoolConflictError
-from pool_settings_handler.resource import Outcome, PoolSettingsResource
+from pool_settings_handler.lifecycle import SUCCESS, Answer, Lifecycle, OneAnswer, Outcome, event_digest
+from pool_settings_handler.timing import Budget
 
 ARN = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
 
@@ -36,9 +36,9 @@ def event(request_type="Create", **extra):
 @pytest.fixture(autouse=True)
 def forget_answers():
     """Every test starts with a container that has answered nothing (the ledger lives per process)."""
-    resource_module.ANSWERS.clear()
+    lifecycle_module.ANSWERS.clear()
     yield
-    resource_module.ANSWERS.clear()
+    lifecycle_module.ANSWERS.clear()
 
 
 @pytest.fixture
@@ -52,25 +52,23 @@ def sent(monkeypatch):
             bodies.append((url, body, kwargs))
         return True
 
-    monkeypatch.setattr(resource_module, "put_response", fake_put)
+    monkeypatch.setattr(lifecycle_module, "put_response", fake_put)
     return bodies
 
 
 def run(ev, create=None, update=None, delete=None, timeout=30.0):
+    """Run ``ev`` through a Lifecycle whose functions take (event, context) (the budget is dropped)."""
     never = lambda e, c: pytest.fail("not this function")  # noqa: E731
-    resource = PoolSettingsResource()
-    resource.register(create=create or never, update=update or never, delete=delete or never)
-    resource(ev, LambdaContext(timeout))
 
+    def with_budget(function):
+        return lambda event, context, budget: function(event, context)
 
-def test_it_sets_every_attribute_a_real_cfn_resource_has(monkeypatch):
-    monkeypatch.setenv("AWS_SAM_LOCAL", "true")  # so the reference builds no boto3 clients
-    root_level = logging.getLogger().level
-    try:
-        reference = CfnResource(log_level="INFO")
-    finally:
-        logging.getLogger().setLevel(root_level)
-    assert set(vars(reference)) <= set(vars(PoolSettingsResource()))
+    lifecycle = Lifecycle(
+        create=with_budget(create or never),
+        update=with_budget(update or never),
+        delete=with_budget(delete or never),
+    )
+    lifecycle(ev, LambdaContext(timeout))
 
 
 def test_it_builds_no_boto3_clients(monkeypatch):
@@ -79,7 +77,7 @@ def test_it_builds_no_boto3_clients(monkeypatch):
 
     monkeypatch.setattr(boto3, "client", refuse)
     monkeypatch.delenv("AWS_SAM_LOCAL", raising=False)
-    PoolSettingsResource()
+    run(event(), create=lambda e, c: Outcome(ARN))
 
 
 def test_success_sends_the_outcome_once(sent):
@@ -140,9 +138,8 @@ def test_when_crhelpers_timer_fires_first_only_its_answer_is_sent(sent):
 
 
 def test_concurrent_sends_for_one_event_produce_one_answer(sent):
-    resource = PoolSettingsResource()
-    resource._event, resource._response_url, resource.Status = event(), event()["ResponseURL"], "SUCCESS"
-    threads = [threading.Thread(target=resource._send) for _ in range(8)]
+    answer = OneAnswer(event(), Budget.bind(30.0), event_digest(event()))
+    threads = [threading.Thread(target=answer.send, args=(Answer(SUCCESS),)) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
@@ -300,3 +297,76 @@ def test_the_duplicate_is_logged_as_replayed(sent, caplog):
         if r.name == "pool_settings_handler" and r.getMessage().startswith("{")
     ]
     assert [line.get("Replayed", False) for line in lines] == [False, True]
+
+
+# --- The relationship with crhelper is explicit: public names only, no CfnResource ------------------
+
+
+def test_the_lifecycle_uses_no_private_name_of_crhelper_and_is_no_cfn_resource():
+    import ast
+    import inspect
+
+    import crhelper
+
+    tree = ast.parse(inspect.getsource(lifecycle_module))
+    imported = [
+        (node.module or "", alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crhelper")
+        for alias in node.names
+    ]
+    assert imported == [("crhelper", "FAILED"), ("crhelper", "SUCCESS")]
+    assert (lifecycle_module.SUCCESS, lifecycle_module.FAILED) == (crhelper.SUCCESS, crhelper.FAILED)
+    assert not issubclass(Lifecycle, crhelper.CfnResource)
+
+
+# --- One time budget per event, from the container's timeouts read once ------------------------------
+
+
+def test_every_function_gets_one_budget_bound_to_the_lambda_end_and_the_put_uses_it(sent):
+    budgets = []
+
+    def create(e, c, budget):
+        budgets.append(budget)
+        return Outcome(ARN)
+
+    started = time.monotonic()
+    Lifecycle(create=create, update=create, delete=create)(event(), LambdaContext(20))
+    [budget] = budgets
+    assert started + 19 < budget.lambda_end <= time.monotonic() + 20
+    assert budget.at == budget.lambda_end - budget.timeouts.safety_margin
+    assert sent[0][2] == {
+        "deadline": budget.response_deadline,
+        "attempt_timeout": budget.timeouts.response_attempt,
+    }
+
+
+def test_the_environment_is_read_once_per_container_not_once_per_event(sent, monkeypatch):
+    from pool_settings_handler import timing
+
+    reads = []
+    real = timing.Timeouts.from_env.__func__
+
+    def counting(cls):
+        reads.append(1)
+        return real(cls)
+
+    monkeypatch.setattr(timing.Timeouts, "from_env", classmethod(counting))
+    timing.forget_container_timeouts()
+    monkeypatch.setenv("POOL_SETTINGS_RESPONSE_ATTEMPT_TIMEOUT", "0.7")
+    try:
+        run(event(), create=lambda e, c: Outcome(ARN))
+        monkeypatch.setenv("POOL_SETTINGS_RESPONSE_ATTEMPT_TIMEOUT", "0.9")
+        run(event(RequestId="req-2"), create=lambda e, c: Outcome(ARN))
+    finally:
+        timing.forget_container_timeouts()
+    assert len(reads) == 1
+    assert [kwargs["attempt_timeout"] for _, _, kwargs in sent] == [0.7, 0.7]
+
+
+def test_a_context_without_remaining_time_gets_one_failed_answer_and_nothing_runs(sent):
+    never = lambda e, c, b: pytest.fail("no deadline: nothing may run")  # noqa: E731
+    Lifecycle(create=never, update=never, delete=never)(event(), object())
+    [(_, body, _)] = sent
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("Internal error: the Lambda context has no remaining time")
