@@ -743,8 +743,11 @@ class PoolSettingsProvider(Construct):
         if self._role_is_immutable or not patterns:
             return
         # Where CDK puts add_to_principal_policy's statements: a Role's DefaultPolicy, an imported mutable
-        # role's Policy.
-        holder = self.role.node.try_find_child("DefaultPolicy") or self.role.node.try_find_child("Policy")
+        # role's "Policy" ("Policy<unique ID>" with @aws-cdk/aws-iam:importedRoleStackSafeDefaultPolicyName).
+        policies = [child for child in self.role.node.children if isinstance(child, iam.Policy)]
+        holder = next((p for p in policies if p.node.id == "DefaultPolicy"), None) or next(
+            (p for p in policies if p.node.id.startswith("Policy")), None
+        )
         assert holder is not None, f"no policy of role {self.role.node.path} holds the provider's statements"
         for pattern in patterns:
             Validations.of(holder).acknowledge(

@@ -370,6 +370,28 @@ def test_a_stack_using_every_option_has_no_cdk_nag_findings(h: SimpleNamespace) 
     assert _violations(stack) == []
 
 
+def test_an_imported_mutable_role_gets_the_pattern_acknowledgements_on_its_policy_only(
+    h: SimpleNamespace,
+) -> None:
+    # GIVEN: the provider's statements on an imported (mutable) role, which CDK writes to a Policy of its own
+    stack = h.new_stack(context=h.CDK_INIT_CONTEXT)
+    role = iam.Role.from_role_arn(stack, "PlatformRole", f"arn:aws:iam::{h.ACCOUNT}:role/platform/provider")
+    PoolSettingsProvider.configure(stack, role=role)
+    PoolSettings(stack, "Settings", pool=POOL, two_way_channel_role=f"arn:aws:iam::{h.ACCOUNT}:role/inbound")
+    # WHEN
+    template = Template.from_stack(stack)
+    # THEN: the pool and PassRole patterns are on that policy, and cdk-nag has nothing to report
+    (policy,) = [
+        p
+        for k, p in template.find_resources("AWS::IAM::Policy").items()
+        if k.startswith("PlatformRolePolicy")
+    ]
+    resources = [s["Resource"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert f"arn:aws:sms-voice:us-east-1:{h.ACCOUNT}:pool/*" in resources
+    assert f"arn:aws:iam::{h.ACCOUNT}:role/*" in resources
+    assert _violations(stack) == []
+
+
 def test_cdk_nag_sees_the_vpc_policy_wildcards_without_the_providers_acknowledgement(
     h: SimpleNamespace,
 ) -> None:
