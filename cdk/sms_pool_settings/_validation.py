@@ -41,6 +41,22 @@ MAX_RECONCILE_TOKEN_LENGTH = 256
 _ARGUMENT_OF = {row.kind: row.argument for row in reversed(SETTINGS)}
 
 
+_CHANNEL_RULE = (
+    f"an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or {table.CONNECT_CHANNEL_SHAPE} for Amazon Connect"
+)
+_ROLE_RULE = f"an IAM role ARN shaped {ROLE_ARN_SHAPE}"
+
+
+def invalid(argument: str, rule: str, value: object, note: str = "") -> ValueError:
+    """The one shape of a synth-time error: the argument, the rule, the value (and a note after it).
+
+    Example:
+        >>> str(invalid("shared_routes_enabled", "True or False", "yes"))
+        "shared_routes_enabled must be True or False, got 'yes'"
+    """
+    return ValueError(f"{argument} must be {rule}, got {value!r}{note}")
+
+
 @dataclass(frozen=True)
 class StackPlace:
     """The stack's partition, region and account, each None when not known at synth time."""
@@ -61,21 +77,20 @@ def _check_place(
     when ``other_account`` is "error"."""
     found = match.groupdict()
     if place.partition and found.get("partition") and found["partition"] != place.partition:
-        raise ValueError(
-            f"{argument} must be in the stack's partition {place.partition}, got {value!r} "
-            f"(partition {found['partition']})"
+        raise invalid(
+            argument,
+            f"in the stack's partition {place.partition}",
+            value,
+            f" (partition {found['partition']})",
         )
     if place.region and found.get("region") and found["region"] != place.region:
-        raise ValueError(
-            f"{argument} must be in the stack's region {place.region}, "
-            f"got {value!r} (region {found['region']})"
+        raise invalid(
+            argument, f"in the stack's region {place.region}", value, f" (region {found['region']})"
         )
     if place.account and found.get("account") and found["account"] != place.account:
         if other_account == "error":
-            raise ValueError(
-                f"{argument} must be in the stack's account {place.account} "
-                f"(iam:PassRole cannot pass another account's role), got {value!r}"
-            )
+            rule = f"in the stack's account {place.account} (iam:PassRole cannot pass another account's role)"
+            raise invalid(argument, rule, value)
         return [
             f"{argument} {value!r} is in account {found['account']}, "
             f"not the stack's account {place.account}: it must be shared with this account "
@@ -95,14 +110,12 @@ def check_pool(value: str, place: StackPlace) -> list[str]:
         []
     """
     if not _fullmatch(POOL_ID_OR_ARN_PATTERN, value):
-        raise ValueError(
-            f"pool must be a pool ID or pool ARN matching {POOL_ID_OR_ARN_PATTERN}, got {value!r}"
-        )
+        raise invalid("pool", f"a pool ID or pool ARN matching {POOL_ID_OR_ARN_PATTERN}", value)
     if ":" not in value and "/" not in value:
         return []
     match = POOL_ARN.fullmatch(value)
     if match is None:
-        raise ValueError(f"pool must be a pool ID or a pool ARN shaped {POOL_ARN_SHAPE}, got {value!r}")
+        raise invalid("pool", f"a pool ID or a pool ARN shaped {POOL_ARN_SHAPE}", value)
     return _check_place("pool", value, match, place, other_account="warn")
 
 
@@ -115,31 +128,23 @@ def check_opt_out_list(
         ValueError: not a name or ARN the service accepts, or an ARN of another partition or region.
     """
     if not _fullmatch(OPT_OUT_LIST_NAME_OR_ARN_PATTERN, value):
-        raise ValueError(
-            f"{argument} must be an opt-out list name or ARN matching {OPT_OUT_LIST_NAME_OR_ARN_PATTERN}, "
-            f"got {value!r}"
+        raise invalid(
+            argument, f"an opt-out list name or ARN matching {OPT_OUT_LIST_NAME_OR_ARN_PATTERN}", value
         )
     if ":" not in value and "/" not in value:
         if not _fullmatch(OPT_OUT_LIST_NAME_PATTERN, value):
-            raise ValueError(
-                f"{argument} must be an opt-out list name matching {OPT_OUT_LIST_NAME_PATTERN}, got {value!r}"
-            )
+            raise invalid(argument, f"an opt-out list name matching {OPT_OUT_LIST_NAME_PATTERN}", value)
         return []
     match = OPT_OUT_LIST_ARN.fullmatch(value)
     if match is None:
-        raise ValueError(
-            f"{argument} must be an opt-out list name or an ARN shaped {OPT_OUT_LIST_ARN_SHAPE}, "
-            f"got {value!r}"
-        )
+        raise invalid(argument, f"an opt-out list name or an ARN shaped {OPT_OUT_LIST_ARN_SHAPE}", value)
     return _check_place(argument, value, match, place, other_account="warn")
 
 
 def _check_arn_length(argument: str, value: str) -> None:
     if not ARN_MIN_LENGTH <= len(value) <= ARN_MAX_LENGTH or not _fullmatch(r"\S+", value):
-        raise ValueError(
-            f"{argument} must be {ARN_MIN_LENGTH} to {ARN_MAX_LENGTH} characters without spaces, "
-            f"got {value!r} ({len(value)} characters)"
-        )
+        rule = f"{ARN_MIN_LENGTH} to {ARN_MAX_LENGTH} characters without spaces"
+        raise invalid(argument, rule, value, f" ({len(value)} characters)")
 
 
 def _name_hint(value: str, kind: str) -> str:
@@ -161,19 +166,13 @@ def check_two_way_channel(
     connect = CONNECT_CHANNEL.fullmatch(value)
     if connect is None and not value.startswith("arn:"):
         # The shape first: a topic name given instead of its ARN is the usual mistake.
-        raise ValueError(
-            f"{argument} must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
-            f"connect.<region>.amazonaws.com for Amazon Connect, got {value!r}{_name_hint(value, 'topic')}"
-        )
+        raise invalid(argument, _CHANNEL_RULE, value, _name_hint(value, "topic"))
     _check_arn_length(argument, value)
     if connect is not None:
         return _check_place(argument, value, connect, place, other_account="warn")
     match = TOPIC_ARN.fullmatch(value)
     if match is None:
-        raise ValueError(
-            f"{argument} must be an SNS topic ARN shaped {TOPIC_ARN_SHAPE} or "
-            f"connect.<region>.amazonaws.com for Amazon Connect, got {value!r}"
-        )
+        raise invalid(argument, _CHANNEL_RULE, value)
     return _check_place(argument, value, match, place, other_account="warn")
 
 
@@ -187,14 +186,11 @@ def check_two_way_channel_role(
     """
     if not value.startswith("arn:"):
         # The shape first: a role name given instead of its ARN is the usual mistake.
-        raise ValueError(
-            f"{argument} must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, "
-            f"got {value!r}{_name_hint(value, 'role')}"
-        )
+        raise invalid(argument, _ROLE_RULE, value, _name_hint(value, "role"))
     _check_arn_length(argument, value)
     match = ROLE_ARN.fullmatch(value)
     if match is None:
-        raise ValueError(f"{argument} must be an IAM role ARN shaped {ROLE_ARN_SHAPE}, got {value!r}")
+        raise invalid(argument, _ROLE_RULE, value)
     return _check_place(argument, value, match, place, other_account="error")
 
 
@@ -205,7 +201,7 @@ def check_boolean(argument: str, value: object) -> None:
         ValueError: ``value`` is not a bool.
     """
     if not isinstance(value, bool):
-        raise ValueError(f"{argument} must be True or False, got {value!r}")
+        raise invalid(argument, "True or False", value)
 
 
 # One synth-time rule per kind of setting (constants.KINDS): (argument, literal value, place) -> warnings.
@@ -263,7 +259,5 @@ def check_reconcile_token(value: object) -> None:
         ValueError: anything else.
     """
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_RECONCILE_TOKEN_LENGTH:
-        raise ValueError(
-            f"reconcile_token must be a non-empty string of at most {MAX_RECONCILE_TOKEN_LENGTH} characters, "
-            f"got {value!r}"
-        )
+        rule = f"a non-empty string of at most {MAX_RECONCILE_TOKEN_LENGTH} characters"
+        raise invalid("reconcile_token", rule, value)
