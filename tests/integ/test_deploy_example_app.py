@@ -204,16 +204,25 @@ def test_under_iam_a_rejected_change_of_pool_rolls_back_at_once_under_a_policy_t
     account.control.seed_pool(OTHER_POOL, SharedRoutesEnabled=True)
     deploy(account, assemblies, "base")
     before = account.sms().describe_pool(EXISTING_POOL)
+    other_before = account.sms().describe_pool(OTHER_POOL)
     account.control.add_fault(
         "UpdatePool", "conflict", reason="RESOURCE_MODIFICATION_NOT_ALLOWED", pool_id=OTHER_POOL
     )
     # WHEN
     result = deploy(account, assemblies, "other_pool")
-    # THEN only the forward Update failed, and the rollback completed under IAM
+    # THEN only the forward Update failed, and the rollback completed under IAM by itself
     assert not result.ok and statuses(result)[-1] == (STACK, "UPDATE_ROLLBACK_COMPLETE")
+    assert "UPDATE_ROLLBACK_FAILED" not in {status for _, status in statuses(result)}
     failed = [e.reason for e in result.events if e.status == "UPDATE_FAILED"]
     assert len(failed) == 1 and "RESOURCE_MODIFICATION_NOT_ALLOWED" in failed[0]
+    # THEN the rollback Update (old and new swapped) read and left the old pool under the same policy
+    update, rollback = [r for r in result.requests if r["RequestType"] == "Update"]
+    assert rollback["ResourceProperties"] == update["OldResourceProperties"]
+    assert rollback["ResourceProperties"]["PoolId"] == EXISTING_POOL
+    assert not [c for c in account.control.calls() if c["error"] == "AccessDeniedException"]
     assert account.sms().describe_pool(EXISTING_POOL) == before
+    assert account.sms().describe_pool(OTHER_POOL) == other_before
+    assert account.store.load(STACK).status == "UPDATE_ROLLBACK_COMPLETE"
 
 
 def test_a_failed_first_create_deletes_what_it_created_and_then_allows_only_a_delete(tmp_path, assemblies):
