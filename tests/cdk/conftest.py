@@ -53,6 +53,21 @@ def pool_id(number: int) -> str:
 
 # The logical ID prefix of the provider's policy for the handler's records and CloudFormation reads.
 RECORDS_POLICY = "SmsPoolSettingsProviderRecordsPolicy"
+# The pools of the account and region an environment-agnostic stack is deployed to, as CDK writes it.
+AGNOSTIC_POOL_PATTERN = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:",
+            {"Ref": "AWS::Partition"},
+            ":sms-voice:",
+            {"Ref": "AWS::Region"},
+            ":",
+            {"Ref": "AWS::AccountId"},
+            ":pool/*",
+        ],
+    ]
+}
 
 
 def role_statements(template: dict[str, Any], *, records: bool = True) -> list[dict[str, Any]]:
@@ -127,6 +142,7 @@ def h() -> SimpleNamespace:
         pool_id=pool_id,
         role_statements=role_statements,
         RECORDS_POLICY=RECORDS_POLICY,
+        AGNOSTIC_POOL_PATTERN=AGNOSTIC_POOL_PATTERN,
         app_module=app_module,
         example_app=example_app,
         CDK_INIT_CONTEXT=CDK_INIT_CONTEXT,

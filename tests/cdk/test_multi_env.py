@@ -9,7 +9,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -107,23 +107,12 @@ def test_the_env_agnostic_pool_and_flag_come_from_parameters(agnostic: Any) -> N
     )
 
 
-def test_the_env_agnostic_role_is_scoped_by_the_stacks_own_pseudo_parameters(agnostic: Any) -> None:
+def test_the_env_agnostic_role_is_scoped_by_the_stacks_own_pseudo_parameters(
+    agnostic: Any, h: SimpleNamespace
+) -> None:
     # GIVEN the example stack, whose pool is a parameter (an ID or an ARN at deploy time)
     _, template = agnostic
-    pattern = {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":sms-voice:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                ":pool/*",
-            ],
-        ]
-    }
+    pattern = h.AGNOSTIC_POOL_PATTERN
 
     # THEN the pool actions are granted on the pattern of the account and region deployed to
     Template.from_json(template).has_resource_properties(

@@ -145,20 +145,7 @@ def test_an_env_agnostic_stack_scopes_the_lookup_with_its_pseudo_parameters(h: S
     PoolSettings(stack, "Alerts", pool=PoolSelector.tag("team", "alerts"), deletion_protection_enabled=True)
 
     # THEN the tag statements name the pools of the account and region deployed to
-    pattern = {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":sms-voice:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                ":pool/*",
-            ],
-        ]
-    }
+    pattern = h.AGNOSTIC_POOL_PATTERN
     statements = lookup_statements(Template.from_stack(stack).to_json())
     assert [s["Resource"] for s in statements] == ["*", pattern, pattern]
 

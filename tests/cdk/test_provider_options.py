@@ -274,16 +274,21 @@ def test_with_the_users_role_the_statements_go_to_it_and_no_role_is_created(h: S
     assert function["Properties"]["Role"] == stack.resolve(role.role_arn)
     policies = template.find_resources("AWS::IAM::Policy")
     assert all(p["Properties"]["Roles"] == [stack.resolve(role.role_name)] for p in policies.values())
-    actions = [
-        s["Action"]
-        for logical_id in sorted(policies, key=lambda k: k.startswith(h.RECORDS_POLICY))
-        for s in policies[logical_id]["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    actions = _actions_records_last(policies, h.RECORDS_POLICY)
     assert actions == [
         ["logs:CreateLogStream", "logs:PutLogEvents"],
         ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
         "iam:PassRole",
         *RECORDS_ACTIONS,
+    ]
+
+
+def _actions_records_last(policies: dict[str, Any], records_policy: str) -> list[Any]:
+    """Each statement's Action, policy by policy, the records policy last."""
+    return [
+        s["Action"]
+        for logical_id in sorted(policies, key=lambda k: k.startswith(records_policy))
+        for s in policies[logical_id]["Properties"]["PolicyDocument"]["Statement"]
     ]
 
 
@@ -333,11 +338,7 @@ def test_an_imported_mutable_role_gets_the_statements_in_a_policy_of_its_own(h: 
     template = Template.from_stack(stack)
     policies = template.find_resources("AWS::IAM::Policy")
     assert all(p["Properties"]["Roles"] == ["sms-provider"] for p in policies.values())
-    actions = [
-        s["Action"]
-        for logical_id in sorted(policies, key=lambda k: k.startswith(h.RECORDS_POLICY))
-        for s in policies[logical_id]["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    actions = _actions_records_last(policies, h.RECORDS_POLICY)
     assert actions == [
         ["logs:CreateLogStream", "logs:PutLogEvents"],
         ["sms-voice:DescribePools", "sms-voice:UpdatePool"],
