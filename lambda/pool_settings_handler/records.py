@@ -17,6 +17,9 @@ The decisions, each a function below:
 - ``conflicts``: the settings another resource's record owns among those this one declares.
 - ``gained`` and ``first``: two resources that claim one setting at once both pass the check before
   their writes; each lists again after writing its record, and the later claim gives way.
+- ``drifted``: the managed settings whose applied value the live pool no longer has (the CLI's
+  ``drift`` and the scheduled drift check both read it); ``differences`` is the same comparison for
+  settings known without a record.
 """
 
 from __future__ import annotations
@@ -27,10 +30,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import constants as c
+from .diff import changes
 from .errors import InvalidRecordError
 from .properties import Setting, opt_out_list_name
 
 PRIOR, APPLIED = "Prior", "Applied"
+# One drifted setting: (the value the resource applies, the pool's live value or None).
+Drift = tuple[Setting, Setting | None]
 
 
 def pool_id_of(pool: str) -> str:
@@ -268,3 +274,47 @@ def conflicts(other: Record, desired: Mapping[str, Setting]) -> list[str]:
         ['SharedRoutesEnabled']
     """
     return [name for name in c.MANAGED_SETTINGS if name in desired and name in other.settings]
+
+
+def differences(desired: Mapping[str, Setting], live_pool: Mapping[str, Any]) -> dict[str, Drift]:
+    """The settings of ``desired`` the live pool does not have: setting -> (desired, live).
+
+    The comparison is the handler's own (``diff.changes``), so a setting is reported exactly when the
+    next Update would write it; the live value is as DescribePools reports it (an opt-out list by
+    name), None when the pool has none.
+
+    Example:
+        >>> differences({"SharedRoutesEnabled": True, "OptOutListName": "arn:aws:sms-voice:us-east-1:"
+        ...              "123456789012:opt-out-list/Alerts"}, {"SharedRoutesEnabled": False,
+        ...              "OptOutListName": "Alerts"})
+        {'SharedRoutesEnabled': (True, False)}
+    """
+    return {name: (value, _live(name, live_pool)) for name, value in changes(desired, live_pool).items()}
+
+
+def applied(record: Record) -> dict[str, Setting]:
+    """The value ``record``'s resource applies to each setting it manages.
+
+    Example:
+        >>> applied(Record("a", "s", "l", {"TwoWayEnabled": {"Prior": None, "Applied": False}}))
+        {'TwoWayEnabled': False}
+    """
+    return {name: value for name, entry in record.settings.items() if (value := entry[APPLIED]) is not None}
+
+
+def drifted(record: Record, live_pool: Mapping[str, Any]) -> dict[str, Drift]:
+    """The managed settings whose applied value ``live_pool`` (a DescribePools entry) no longer has.
+
+    Returns:
+        setting -> (applied, live) in ``constants.MANAGED_SETTINGS`` order; empty when in sync.
+        Released settings are not managed and never drift.
+
+    Example:
+        >>> record = Record("a", "s", "l", {"DeletionProtectionEnabled": {"Prior": False, "Applied": True},
+        ...                                 "TwoWayEnabled": {"Prior": True, "Applied": False}},
+        ...                 released={"SharedRoutesEnabled": True})
+        >>> drifted(record, {"DeletionProtectionEnabled": False, "TwoWayEnabled": False,
+        ...                  "SharedRoutesEnabled": False})
+        {'DeletionProtectionEnabled': (True, False)}
+    """
+    return differences(applied(record), live_pool)
