@@ -9,7 +9,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
-export PYTHONPATH := $(CURDIR)/local
 # cdk.json runs `python3 cdk/app.py`: the project venv comes first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
@@ -45,7 +44,7 @@ test: setup
 	$(PY) -m pytest
 
 demo: setup-local
-	$(PY) -m local_deploy.demo
+	$(PY) -m sms_pool_settings_local.deploy.demo
 
 synth: setup-local
 	npx cdk synth --quiet

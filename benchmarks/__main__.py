@@ -5,7 +5,7 @@
     python -m benchmarks --sections coldstart,events
 
 A run of only some sections, or a quick one, does not overwrite benchmarks/RESULTS.md unless
-``--output`` says so. Run from the repository root with ``PYTHONPATH=local`` (``make bench`` does).
+``--output`` says so. Run from the repository root (``make bench`` does).
 """
 
 from __future__ import annotations

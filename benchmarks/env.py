@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import offline_env
+from sms_pool_settings_local import offline_env
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
@@ -31,9 +31,9 @@ def child_env(**extra: str) -> dict[str, str]:
 MEASURED_SOURCES = (
     "cdk/sms_pool_settings",
     "lambda/pool_settings_handler",
-    "local/sms_emulator",
-    "local/lambda_runtime.py",
-    "local/response_receiver.py",
+    "local/sms_pool_settings_local/emulator",
+    "local/sms_pool_settings_local/lambda_runtime.py",
+    "local/sms_pool_settings_local/response_receiver.py",
     "benchmarks",
     "cdk.json",
 )

@@ -66,7 +66,7 @@ def _setup(live: Live, scenario: str) -> tuple[str, str, dict[str, str], dict[st
 
 
 def _once(live: Live, handler: str, scenario: str, timeout: float) -> Sample:
-    from lambda_runtime import LambdaContext
+    from sms_pool_settings_local.lambda_runtime import LambdaContext
 
     live.reset_store(["Pool0"])
     request_type, arn, props, old = _setup(live, scenario)

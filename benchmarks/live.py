@@ -118,13 +118,13 @@ def started() -> Iterator[Live]:
     Raises ImportError when the handler or the emulator is not importable yet.
     """
     isolate()
-    from lambda_runtime import lambda_environment
-    from local_deploy.cloudformation_api import CloudFormationApi
-    from moto_server import MotoServer
     from pool_settings_handler import client as our_client
     from pool_settings_handler.handler import handler as ours
-    from response_receiver import ResponseReceiver
-    from sms_emulator import EmulatorServer
+    from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi
+    from sms_pool_settings_local.emulator import EmulatorServer
+    from sms_pool_settings_local.lambda_runtime import lambda_environment
+    from sms_pool_settings_local.moto_server import MotoServer
+    from sms_pool_settings_local.response_receiver import ResponseReceiver
 
     from .baselines import acr_like
 

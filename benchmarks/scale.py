@@ -49,7 +49,7 @@ LABELS = {
     "default": "handler default (quota)",
 }
 # Modules every invocation process has loaded before it starts: the handler's INIT phase.
-PRELOAD = ["pool_settings_handler.handler", "lambda_runtime", "benchmarks.scale"]
+PRELOAD = ["pool_settings_handler.handler", "sms_pool_settings_local.lambda_runtime", "benchmarks.scale"]
 # How long the parent waits for the invocation processes to be ready at the barrier.
 READY_TIMEOUT = 120.0
 
@@ -123,8 +123,8 @@ def _invocations(
     """One process: the Lambda environment ``env``, then ``events`` one after another (a lane)."""
     os.environ.update(env)
     logging.basicConfig(filename=log_path, level=logging.INFO, force=True)
-    from lambda_runtime import LambdaContext
     from pool_settings_handler.handler import handler
+    from sms_pool_settings_local.lambda_runtime import LambdaContext
 
     barrier.wait(READY_TIMEOUT)
     for index, event in enumerate(events):

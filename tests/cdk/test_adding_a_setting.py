@@ -12,12 +12,12 @@ import ast
 from pathlib import Path
 
 import pytest
-from local_deploy.errors import DeployError
-from local_deploy.providers import pool_settings
 from pool_settings_handler.constants import BOOLEAN, IAM_ROLE, SETTINGS, SettingRow
 from pool_settings_handler.errors import InvalidPropertyError
 from pool_settings_handler.properties import parse_properties, parse_properties_with_table
 from sms_pool_settings import _validation as check
+from sms_pool_settings_local.deploy.errors import DeployError
+from sms_pool_settings_local.deploy.providers import pool_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACE = check.StackPlace(partition="aws", region="us-east-1", account="123456789012")

@@ -15,7 +15,7 @@ the CLI's ``--version-reporting`` (its removal deletes nothing of the user's).
 Refreshing the fixture is a breaking change, allowed only in a new major version (CHANGELOG.md,
 docs/construct.md "Compatibility"). To do it deliberately, with the migration note in CHANGELOG.md:
 
-    export PATH=$PWD/.venv/bin:$PATH PYTHONPATH=$PWD/local CDK_DISABLE_VERSION_CHECK=1
+    export PATH=$PWD/.venv/bin:$PATH CDK_DISABLE_VERSION_CHECK=1
     npx cdk synth --quiet -o /tmp/release
     cp /tmp/release/SmsPoolSettingsExample.template.json tests/fixtures/example_app_<version>.template.json
 

@@ -9,14 +9,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from lambda_runtime import LambdaContext
-from local_deploy.cloudformation_api import CloudFormationApi
-from local_deploy.intrinsics import Scope, pseudo_parameters, resolve
-from moto_server import MotoServer
 from pool_settings_handler import client
 from pool_settings_handler.handler import handler
-from response_receiver import ResponseReceiver
-from sms_emulator import EmulatorServer, policies_for_role
+from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi
+from sms_pool_settings_local.deploy.intrinsics import Scope, pseudo_parameters, resolve
+from sms_pool_settings_local.emulator import EmulatorServer, policies_for_role
+from sms_pool_settings_local.lambda_runtime import LambdaContext
+from sms_pool_settings_local.moto_server import MotoServer
+from sms_pool_settings_local.response_receiver import ResponseReceiver
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 

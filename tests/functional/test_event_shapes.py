@@ -4,8 +4,8 @@ The real handler against the emulator, answering over loopback HTTPS (fixtures i
 """
 
 import pytest
-from lambda_runtime import LambdaContext
 from pool_settings_handler.handler import handler
+from sms_pool_settings_local.lambda_runtime import LambdaContext
 
 
 @pytest.fixture

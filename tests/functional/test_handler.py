@@ -5,8 +5,8 @@ import time
 
 import boto3
 import pytest
-from lambda_runtime import LambdaContext
 from pool_settings_handler.handler import handler
+from sms_pool_settings_local.lambda_runtime import LambdaContext
 
 SETTINGS = ("TwoWayEnabled", "SelfManagedOptOutsEnabled", "SharedRoutesEnabled", "DeletionProtectionEnabled")
 

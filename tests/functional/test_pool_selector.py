@@ -7,8 +7,8 @@ from typing import Any
 
 import boto3
 import pytest
-from local_deploy.intrinsics import Scope, pseudo_parameters, resolve
-from sms_emulator import policies_for_role
+from sms_pool_settings_local.deploy.intrinsics import Scope, pseudo_parameters, resolve
+from sms_pool_settings_local.emulator import policies_for_role
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

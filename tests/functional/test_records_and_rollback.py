@@ -1,8 +1,8 @@
 """Exact rollback, removal policies and one owner per setting (issue 9), end to end.
 
 The real handler against the SMS emulator, moto's SSM (the records) and the CloudFormation stand-in
-(``local_deploy.cloudformation_api``), whose stack statuses each test sets as CloudFormation would
-during the operation it plays. Every test reads the pools back through the SMS API.
+(``sms_pool_settings_local.deploy.cloudformation_api``), whose stack statuses each test sets as
+CloudFormation would during the operation it plays. Every test reads the pools back through the SMS API.
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from local_deploy.cloudformation_api import CloudFormationApi
-from moto_server import MotoServer
 from pool_settings_handler import client
-from response_receiver import ResponseReceiver
-from sms_emulator import EmulatorServer
+from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi
+from sms_pool_settings_local.emulator import EmulatorServer
+from sms_pool_settings_local.moto_server import MotoServer
+from sms_pool_settings_local.response_receiver import ResponseReceiver
 
 # pytest runs with --import-mode=importlib, which puts no test directory on sys.path; the test modules
 # of this directory import their shared helpers from hardening_support.

@@ -25,12 +25,12 @@ from typing import Any
 
 import boto3
 import pytest
-from lambda_runtime import ACCOUNT, REGION, LambdaContext
 from pool_settings_handler import client
 from pool_settings_handler import constants as c
 from pool_settings_handler.handler import handler
-from response_receiver import ResponseReceiver
-from sms_emulator import EmulatorServer
+from sms_pool_settings_local.emulator import EmulatorServer
+from sms_pool_settings_local.lambda_runtime import ACCOUNT, REGION, LambdaContext
+from sms_pool_settings_local.response_receiver import ResponseReceiver
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 _CREATE = json.loads((EVENTS / "create.json").read_text(encoding="utf-8"))
@@ -154,7 +154,7 @@ class Store:
 
     Attributes:
         moto: moto's server (SSM Parameter Store).
-        cloudformation: the ``local_deploy.cloudformation_api`` stand-in.
+        cloudformation: the ``sms_pool_settings_local.deploy.cloudformation_api`` stand-in.
         ssm_proxy: the proxy the handler's ``AWS_ENDPOINT_URL_SSM`` points at.
         cloudformation_proxy: the proxy of ``AWS_ENDPOINT_URL_CLOUDFORMATION``.
     """

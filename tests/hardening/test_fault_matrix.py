@@ -28,7 +28,7 @@ from hardening_support import (
     managed,
 )
 from pool_settings_handler import constants as c
-from sms_emulator.faults import conflict_reasons
+from sms_pool_settings_local.emulator.faults import conflict_reasons
 
 REQUEST_TYPES = ("Create", "Update", "Delete")
 
@@ -244,7 +244,7 @@ def test_each_fault_gets_one_timely_answer_leaves_nothing_half_applied_and_the_f
 
 
 def test_the_matrix_covers_every_conflict_reason_the_model_defines_and_every_fault_kind() -> None:
-    from sms_emulator.faults import FAULT_KINDS
+    from sms_pool_settings_local.emulator.faults import FAULT_KINDS
 
     names = {f.name for f in FAULTS}
     assert {f"conflict-{r}" for r in conflict_reasons()} <= names

@@ -18,8 +18,8 @@ from pool_settings_handler import constants as c
 from pool_settings_handler.diff import changes
 from pool_settings_handler.errors import InvalidPropertyError
 from pool_settings_handler.properties import parse_properties
-from sms_emulator.models import ValidationException
-from sms_emulator.validation import validate
+from sms_pool_settings_local.emulator.models import ValidationException
+from sms_pool_settings_local.emulator.validation import validate
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 PLACE = {"partition": "aws", "region": REGION}

@@ -26,9 +26,9 @@ from hardening_support import (
     Harness,
     context_left,
 )
-from lambda_runtime import LambdaContext
 from pool_settings_handler.handler import handler
-from response_receiver import PATH_PREFIX
+from sms_pool_settings_local.lambda_runtime import LambdaContext
+from sms_pool_settings_local.response_receiver import PATH_PREFIX
 
 LOGGERS = (
     None,  # root
@@ -40,7 +40,7 @@ LOGGERS = (
     "botocore",
     "boto3",
     "urllib3",
-    "sms_emulator",
+    "sms_pool_settings_local.emulator",
 )
 
 

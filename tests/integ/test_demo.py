@@ -1,4 +1,4 @@
-"""`python -m local_deploy.demo` (what `make demo` runs), end to end, as a person would run it."""
+"""`make demo` (`python -m sms_pool_settings_local.deploy.demo`), end to end, as a person would run it."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_the_demo_runs_every_step_and_exits_zero(tmp_path):
     work = tmp_path / "demo"  # not the repository's .local-state/demo, which a person may be using
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "local")}
     done = subprocess.run(
-        [sys.executable, "-m", "local_deploy.demo", "--work-dir", str(work)],
+        [sys.executable, "-m", "sms_pool_settings_local.deploy.demo", "--work-dir", str(work)],
         cwd=REPO_ROOT,
-        env=env,
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         timeout=600,  # generous: proves it did not hang; it takes well under a minute

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from local_deploy.cli import EXIT_DRIFT, EXIT_FAILED, EXIT_OK, run
-from local_deploy.engine import StackStatusError
-from local_deploy.session import LocalAccount
-from local_deploy.template import read_assembly
 from pool_settings_handler import constants as c
+from sms_pool_settings_local.deploy.cli import EXIT_DRIFT, EXIT_FAILED, EXIT_OK, run
+from sms_pool_settings_local.deploy.engine import StackStatusError
+from sms_pool_settings_local.deploy.session import LocalAccount
+from sms_pool_settings_local.deploy.template import read_assembly
 
 from .conftest import EXISTING_POOL, OTHER_POOL, STACK
 

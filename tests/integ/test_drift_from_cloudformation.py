@@ -7,11 +7,11 @@ import json
 import boto3
 import pytest
 from botocore.stub import Stubber
-from local_deploy.client import CloudFormationClient
-from local_deploy.errors import DeployError
-from local_deploy.remote import deployed_state
-from local_deploy.session import LocalAccount, drift_of
-from local_deploy.template import read_assembly
+from sms_pool_settings_local.deploy.client import CloudFormationClient
+from sms_pool_settings_local.deploy.errors import DeployError
+from sms_pool_settings_local.deploy.remote import deployed_state
+from sms_pool_settings_local.deploy.session import LocalAccount, drift_of
+from sms_pool_settings_local.deploy.template import read_assembly
 
 from .conftest import EXISTING_POOL, STACK
 

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from local_deploy.session import LocalAccount
-from local_deploy.template import Template
 from pool_settings_handler import constants as c
-
-from .conftest import custom_stack
+from sms_pool_settings_local.deploy.handwritten import custom_stack
+from sms_pool_settings_local.deploy.session import LocalAccount
+from sms_pool_settings_local.deploy.template import Template
 
 POOL_A = "pool-0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a"
 POOL_B = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
@@ -46,7 +45,7 @@ def pools(account: LocalAccount) -> dict[str, dict[str, Any]]:
 
 
 def records(account: LocalAccount) -> list[str]:
-    from local_deploy.client import SsmClient
+    from sms_pool_settings_local.deploy.client import SsmClient
 
     endpoint = account.stand_ins_started().ssm_endpoint_url
     assert endpoint is not None

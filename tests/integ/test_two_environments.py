@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from local_deploy.cli import EXIT_DRIFT, EXIT_OK, run
-from local_deploy.cloudformation_api import CloudFormationApi
-from local_deploy.session import LocalAccount, environment_dir
-from local_deploy.template import Template, read_assembly
-from moto_server import MotoServer
-from sms_emulator import ACCOUNT_ID, EmulatorServer
+from sms_pool_settings_local.deploy.cli import EXIT_DRIFT, EXIT_OK, run
+from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi
+from sms_pool_settings_local.deploy.session import LocalAccount, environment_dir
+from sms_pool_settings_local.deploy.template import Template, read_assembly
+from sms_pool_settings_local.emulator import ACCOUNT_ID, EmulatorServer
+from sms_pool_settings_local.moto_server import MotoServer
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""What the wheel holds: both packages complete and typed, its metadata, and nothing of the repository."""
+"""What the wheel holds: its packages complete, the product typed, its metadata, nothing of the repository."""
 
 import zipfile
 from email.message import Message
@@ -16,8 +16,13 @@ DIST_INFO = f"sms_pool_settings-{VERSION}.dist-info"
 PACKAGES = {
     "sms_pool_settings": Path("cdk", "sms_pool_settings"),
     "pool_settings_handler": Path("lambda", "pool_settings_handler"),
+    "sms_pool_settings_cli": Path("cli", "sms_pool_settings_cli"),
+    "sms_pool_settings_local": Path("local", "sms_pool_settings_local"),
 }
-RUNTIME_DEPENDENCIES = {"aws-cdk-lib", "constructs", "crhelper"}
+# The product, strictly typed (mypy); the stand-ins of the `local` extra make no typing promise.
+TYPED_PACKAGES = {"sms_pool_settings", "pool_settings_handler", "sms_pool_settings_cli"}
+RUNTIME_DEPENDENCIES = {"aws-cdk-lib", "boto3", "constructs", "crhelper"}
+LOCAL_EXTRA = {"cfn-lint", "moto", "trustme"}
 
 
 def _names(wheel: Path) -> list[str]:
@@ -31,9 +36,14 @@ def _metadata(wheel: Path) -> Message:
 
 
 def _pinned_versions() -> dict[str, str]:
-    """Package name -> version, from requirements.txt's `name==version` lines."""
+    """Package name -> version, from the `name==version` lines of requirements(-local).txt."""
     pins = {}
-    for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+    lines = [
+        line
+        for name in ("requirements.txt", "requirements-local.txt")
+        for line in (REPO_ROOT / name).read_text(encoding="utf-8").splitlines()
+    ]
+    for line in lines:
         requirement = line.split("#", 1)[0].strip()
         if requirement:
             parsed = Requirement(requirement)
@@ -43,7 +53,7 @@ def _pinned_versions() -> dict[str, str]:
     return pins
 
 
-def test_wheel_holds_only_the_two_packages_and_its_metadata(wheel_path: Path) -> None:
+def test_wheel_holds_only_its_packages_and_its_metadata(wheel_path: Path) -> None:
     top_level = {name.split("/", 1)[0] for name in _names(wheel_path)}
 
     assert top_level == {*PACKAGES, DIST_INFO}
@@ -71,8 +81,8 @@ def test_wheel_ships_every_module_of_each_package_unchanged(
     assert not changed, f"wheel copies differ from their source: {changed}"
 
 
-@pytest.mark.parametrize("package", sorted(PACKAGES))
-def test_both_packages_are_marked_as_typed(wheel_path: Path, package: str) -> None:
+@pytest.mark.parametrize("package", sorted(TYPED_PACKAGES))
+def test_product_packages_are_marked_as_typed(wheel_path: Path, package: str) -> None:
     assert f"{package}/py.typed" in _names(wheel_path)
 
 
@@ -80,7 +90,7 @@ def test_wheel_never_ships_tests_emulator_benchmarks_example_app_or_bytecode(whe
     forbidden = [
         name
         for name in _names(wheel_path)
-        if name.split("/", 1)[0] in {"tests", "local", "benchmarks", "sms_emulator", "local_deploy", "cdk"}
+        if name.split("/", 1)[0] in {"tests", "local", "benchmarks", "cdk", "cli", "lambda"}
         or name.endswith((".pyc", "/app.py", "conftest.py"))
         or "__pycache__" in name
     ]
@@ -104,17 +114,17 @@ def test_wheel_metadata_names_the_project_version_license_and_readme(
     assert "Framework :: AWS CDK :: 2" in metadata.get_all("Classifier")
 
 
-def test_runtime_dependencies_are_bounded_ranges_and_boto3_is_only_an_extra(wheel_path: Path) -> None:
+def test_dependencies_are_bounded_ranges_and_the_stand_ins_need_the_local_extra(wheel_path: Path) -> None:
     requirements = [Requirement(line) for line in _metadata(wheel_path).get_all("Requires-Dist")]
     unconditional = {req.name.lower(): req for req in requirements if req.marker is None}
-    boto3 = [req for req in requirements if req.name == "boto3"]
+    local = {req.name.lower(): req for req in requirements if str(req.marker) == 'extra == "local"'}
 
     assert set(unconditional) == RUNTIME_DEPENDENCIES
-    for requirement in unconditional.values():
+    assert set(local) == LOCAL_EXTRA
+    assert {req.name.lower() for req in requirements} == RUNTIME_DEPENDENCIES | LOCAL_EXTRA
+    for requirement in [*unconditional.values(), *local.values()]:
         operators = {spec.operator for spec in requirement.specifier}
         assert operators == {">=", "<"}, f"{requirement} must be a range with a lower and an upper bound"
-    assert len(boto3) == 1
-    assert str(boto3[0].marker) == 'extra == "handler"'
 
 
 def test_versions_pinned_for_the_tests_fall_inside_the_wheel_dependency_ranges(wheel_path: Path) -> None:

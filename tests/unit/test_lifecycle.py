@@ -7,12 +7,12 @@ import time
 
 import boto3
 import pytest
-from lambda_runtime import LambdaContext
 from pool_settings_handler import handler as handler_module
 from pool_settings_handler import lifecycle as lifecycle_module
 from pool_settings_handler.errors import PoolConflictError
 from pool_settings_handler.lifecycle import SUCCESS, Answer, Lifecycle, OneAnswer, Outcome, event_digest
 from pool_settings_handler.timing import Budget
+from sms_pool_settings_local.lambda_runtime import LambdaContext
 
 ARN = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
 

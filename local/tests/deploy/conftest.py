@@ -1,0 +1,19 @@
+"""Fixtures of the driver's own tests: the test handlers of ``cr_handlers.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def handlers(monkeypatch):
+    """``cr_handlers`` (the test handlers a template names in ``Handler``), importable and reset."""
+    monkeypatch.syspath_prepend(str(HERE))
+    import cr_handlers
+
+    cr_handlers.reset()
+    return cr_handlers

@@ -1,0 +1,106 @@
+"""deploy.cloudformation_api: real boto3 against it, CloudFormation's shapes, codes and words."""
+
+import http.client
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi, CloudFormationApiError
+
+STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/App/5f6a0a70-8a1b-11ef-9f5e-0affd1f2c3b5"
+
+
+@pytest.fixture(scope="module")
+def api():
+    with CloudFormationApi() as server:
+        yield server
+
+
+@pytest.fixture
+def cfn(api):
+    api.clear()
+    return boto3.client("cloudformation", endpoint_url=api.endpoint_url)
+
+
+def error_of(call, **params):
+    with pytest.raises(ClientError) as caught:
+        call(**params)
+    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+
+
+def test_describe_stacks_by_id_or_name_reports_the_status_the_driver_set(api, cfn):
+    api.set_stack(STACK, "UPDATE_ROLLBACK_IN_PROGRESS", ["Settings"])
+    for name in (STACK, "App"):
+        [stack] = cfn.describe_stacks(StackName=name)["Stacks"]
+        assert (stack["StackId"], stack["StackName"], stack["StackStatus"]) == (
+            STACK,
+            "App",
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+        )
+    assert [s["StackId"] for s in cfn.describe_stacks()["Stacks"]] == [STACK]
+
+
+def test_an_unknown_stack_is_cloudformations_validation_error(cfn):
+    assert error_of(cfn.describe_stacks, StackName=STACK) == (
+        "ValidationError",
+        f"Stack with id {STACK} does not exist",
+    )
+    assert error_of(cfn.describe_stack_resource, StackName="Nope", LogicalResourceId="X")[1] == (
+        "Stack with id Nope does not exist"
+    )
+
+
+def test_a_deleted_stack_is_found_by_id_only_and_its_resources_are_deleted(api, cfn):
+    api.set_stack(STACK, "CREATE_COMPLETE", ["Settings", "Kept"])
+    api.set_resource(STACK, "Kept", "DELETE_SKIPPED")
+    api.set_stack(STACK, "DELETE_COMPLETE")
+    assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    assert error_of(cfn.describe_stacks, StackName="App")[0] == "ValidationError"
+    assert cfn.describe_stacks()["Stacks"] == []
+    statuses = {
+        lid: cfn.describe_stack_resource(StackName=STACK, LogicalResourceId=lid)["StackResourceDetail"][
+            "ResourceStatus"
+        ]
+        for lid in ("Settings", "Kept")
+    }
+    assert statuses == {"Settings": "DELETE_COMPLETE", "Kept": "DELETE_SKIPPED"}
+
+
+def test_describe_stack_resource_reports_a_resource_and_words_a_missing_one_as_cloudformation(api, cfn):
+    api.set_stack(STACK, "CREATE_IN_PROGRESS", ["Settings"])
+    detail = cfn.describe_stack_resource(StackName=STACK, LogicalResourceId="Settings")["StackResourceDetail"]
+    assert (detail["LogicalResourceId"], detail["ResourceStatus"], detail["StackId"]) == (
+        "Settings",
+        "CREATE_COMPLETE",
+        STACK,
+    )
+    api.remove_resource(STACK, "Settings")
+    assert error_of(cfn.describe_stack_resource, StackName=STACK, LogicalResourceId="Settings") == (
+        "ValidationError",
+        "Resource Settings does not exist for stack App",
+    )
+    api.forget_stack(STACK)
+    assert error_of(cfn.describe_stacks, StackName=STACK)[0] == "ValidationError"
+
+
+def test_a_missing_parameter_or_an_unknown_action_is_refused(api):
+    parts = urlsplit(api.endpoint_url)
+    for body, code in (
+        ("Action=DescribeStackResource&Version=2010-05-15&StackName=App", b"<Code>ValidationError</Code>"),
+        ("Action=DeleteStack&Version=2010-05-15&StackName=App", b"<Code>InvalidAction</Code>"),
+    ):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        connection.request(
+            "POST", "/", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        answer = connection.getresponse()
+        assert (answer.status, code in answer.read()) == (400, True)
+        connection.close()
+
+
+def test_the_directory_refuses_what_cloudformation_could_not_have(api):
+    with pytest.raises(CloudFormationApiError, match="stack_id must be arn:"):
+        api.set_stack("App", "CREATE_COMPLETE")
+    with pytest.raises(CloudFormationApiError, match="set_stack it first"):
+        api.set_resource(STACK.replace("App", "Other"), "Settings", "CREATE_COMPLETE")
