@@ -2,6 +2,9 @@
 
 One client per service and container, the same retries and deadline for all, our errors.
 
+- Every function takes the event's one ``timing.Budget``: its ``remaining()`` is the deadline no new
+  attempt starts after, its ``timeouts`` the pacing (backoff, ``poll_interval``, ``iam_propagation``).
+
 - One client per container, built lazily with explicit timeouts and botocore's own retries off
   (``total_max_attempts=1``): we retry ourselves, bounded by the invocation's deadline.
 - The standard ``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` / ``AWS_ENDPOINT_URL`` variables redirect the
@@ -48,7 +51,7 @@ from .errors import (
     ServiceValidationError,
 )
 from .properties import Setting
-from .timing import Deadline, Timeouts, container_timeouts, forget_container_timeouts
+from .timing import Budget, container_timeouts, forget_container_timeouts
 
 SERVICE_NAME = "pinpoint-sms-voice-v2"
 RETRYABLE_CODES = pacing.THROTTLING_CODES | {
@@ -135,8 +138,7 @@ def _call(
     pool_id: str,
     method: Callable[..., Any],
     params: Mapping[str, Any],
-    deadline: Deadline,
-    timeouts: Timeouts,
+    budget: Budget,
     sleep: Callable[[float], None] = time.sleep,
     wrap: Callable[[str, str, Mapping[str, Any], ClientError], PoolSettingsError] = _wrap,
 ) -> Any:
@@ -144,7 +146,7 @@ def _call(
     attempt = 0
     last_error, cause = "", None
     while True:
-        if deadline.remaining() <= 0:
+        if budget.remaining() <= 0:
             if attempt:  # a backoff sleep overshot the deadline: the last attempt's error is the cause
                 raise RetriesExhaustedError(
                     operation, pool_id, attempt, time.monotonic() - started, last_error
@@ -163,32 +165,28 @@ def _call(
             # service, and both calls are idempotent, so trying again is safe.
             last_error, cause = type(exc).__name__, exc
         error_code = _error_fields(cause)[0] if isinstance(cause, ClientError) else ""
-        delay = pacing.retry_delay(attempt, timeouts, throttled=error_code in pacing.THROTTLING_CODES)
-        if delay >= deadline.remaining():
+        delay = pacing.retry_delay(attempt, budget.timeouts, throttled=error_code in pacing.THROTTLING_CODES)
+        if delay >= budget.remaining():
             raise RetriesExhaustedError(
                 operation, pool_id, attempt, time.monotonic() - started, last_error
             ) from cause
         sleep(delay)
 
 
-def describe_pool(pool_id: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, Any]:
+def describe_pool(pool_id: str, budget: Budget) -> dict[str, Any]:
     """Return the pool as ``DescribePools`` reports it.
 
     Raises:
         PoolNotFoundError: no such pool. Other ``PoolSettingsError`` subclasses as documented above.
     """
-    answer = _call(
-        "DescribePools", pool_id, get_client().describe_pools, {"PoolIds": [pool_id]}, deadline, timeouts
-    )
+    answer = _call("DescribePools", pool_id, get_client().describe_pools, {"PoolIds": [pool_id]}, budget)
     pools = answer.get("Pools", [])
     if not pools:
         raise PoolNotFoundError("DescribePools", pool_id)
     return dict(pools[0])
 
 
-def pools_with_tags(
-    label: str, deadline: Deadline, timeouts: Timeouts
-) -> list[tuple[str, list[dict[str, str]]]]:
+def pools_with_tags(label: str, budget: Budget) -> list[tuple[str, list[dict[str, str]]]]:
     """Every pool the account owns in the region, with its tags: ``[(pool ARN, Tags), ...]``.
 
     Every page of ``DescribePools`` (``Owner`` ``SELF``: a pool shared from another account cannot be
@@ -200,7 +198,7 @@ def pools_with_tags(
     params: dict[str, Any] = {"Owner": "SELF"}
     sms = get_client()
     while True:
-        answer = _call("DescribePools", label, sms.describe_pools, params, deadline, timeouts)
+        answer = _call("DescribePools", label, sms.describe_pools, params, budget)
         for pool in answer.get("Pools", []):
             arn = str(pool["PoolArn"])
             try:
@@ -209,8 +207,7 @@ def pools_with_tags(
                     arn,
                     sms.list_tags_for_resource,
                     {"ResourceArn": arn},
-                    deadline,
-                    timeouts,
+                    budget,
                 )
             except PoolNotFoundError:
                 continue
@@ -224,13 +221,12 @@ def pools_with_tags(
 
 def describe_active_pool(
     pool_id: str,
-    deadline: Deadline,
-    timeouts: Timeouts,
+    budget: Budget,
     sleep: Callable[[float], None] = time.sleep,
     *,
     written: bool = False,
 ) -> dict[str, Any]:
-    """Describe the pool, waiting while its status is ``CREATING`` (bounded by ``deadline``).
+    """Describe the pool, waiting while its status is ``CREATING`` (bounded by ``budget``).
 
     Args:
         written: the settings were already written (the Reasons say so). Default: False
@@ -242,32 +238,31 @@ def describe_active_pool(
     outcome = "updated, not ACTIVE again" if written else "not updated"
     started = time.monotonic()
     while True:
-        pool = describe_pool(pool_id, deadline, timeouts)
+        pool = describe_pool(pool_id, budget)
         status = str(pool.get("Status", ""))
         if status == "DELETING":
             raise PoolNotActiveError(pool_id, status, outcome)
         if status != "CREATING":
             return pool
-        if deadline.remaining() <= timeouts.poll_interval:
+        if budget.remaining() <= budget.timeouts.poll_interval:
             raise DeadlineExceededError(
                 f"pool {pool_id} still CREATING after {time.monotonic() - started:.1f} s, {outcome}"
             )
-        sleep(timeouts.poll_interval)
+        sleep(budget.timeouts.poll_interval)
 
 
 def update_pool(
     pool_id: str,
     fields: Mapping[str, Setting],
-    deadline: Deadline,
-    timeouts: Timeouts,
+    budget: Budget,
     *,
     live_role: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """Call ``UpdatePool`` and return its answer, trying again while the service cannot act yet.
 
-    Transient errors are retried by ``_call``. Every ``timeouts.poll_interval`` within the deadline it
-    also tries again while the role cannot be assumed (for at most ``timeouts.iam_propagation``
+    Transient errors are retried by ``_call``. Every ``budget.timeouts.poll_interval`` within the
+    deadline it also tries again while the role cannot be assumed (for at most ``iam_propagation``
     seconds; Terraform's pool resource does the same for two minutes), and after
     ``ConflictException RESOURCE_NOT_ACTIVE`` once ``describe_active_pool`` finds the pool ACTIVE
     (Terraform waits for ACTIVE around every update).
@@ -282,15 +277,16 @@ def update_pool(
     """
     params = {c.PROP_POOL_ID: pool_id, **fields}
     role = params.get(c.PROP_TWO_WAY_CHANNEL_ROLE) or live_role
+    timeouts = budget.timeouts
     started, attempts = time.monotonic(), 0
     while True:
         attempts += 1
         try:
-            answer = _call("UpdatePool", pool_id, get_client().update_pool, params, deadline, timeouts, sleep)
+            answer = _call("UpdatePool", pool_id, get_client().update_pool, params, budget, sleep)
             return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
         except RoleNotAssumableError as exc:
             seconds = time.monotonic() - started
-            if min(deadline.remaining(), timeouts.iam_propagation - seconds) <= timeouts.poll_interval:
+            if min(budget.remaining(), timeouts.iam_propagation - seconds) <= timeouts.poll_interval:
                 raise RoleNotAssumableError(
                     pool_id, str(role or ""), exc.code, exc.aws_message, attempts, seconds
                 ) from exc
@@ -298,21 +294,20 @@ def update_pool(
         except PoolConflictError as exc:
             if exc.code != NOT_ACTIVE:
                 raise
-            if deadline.remaining() <= timeouts.poll_interval:
+            if budget.remaining() <= timeouts.poll_interval:
                 raise DeadlineExceededError(
                     f"pool {pool_id} not ACTIVE for UpdatePool after {time.monotonic() - started:.1f} s, "
                     "not updated",
                     exc.reason,
                 ) from exc
             sleep(timeouts.poll_interval)
-            describe_active_pool(pool_id, deadline, timeouts, sleep)  # CREATING: waits; DELETING: raises
+            describe_active_pool(pool_id, budget, sleep)  # CREATING: waits; DELETING: raises
 
 
 def wait_until_active(
     pool_id: str,
     answer: Mapping[str, Any],
-    deadline: Deadline,
-    timeouts: Timeouts,
+    budget: Budget,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """The pool once ``ACTIVE`` after a write: ``answer`` itself when it says ACTIVE (no call), else polled.
@@ -326,7 +321,7 @@ def wait_until_active(
     """
     if answer.get("Status") == "ACTIVE":
         return dict(answer)
-    return describe_active_pool(pool_id, deadline, timeouts, sleep, written=True)
+    return describe_active_pool(pool_id, budget, sleep, written=True)
 
 
 # --- SSM Parameter Store: the records ---------------------------------------------------------------
@@ -342,31 +337,30 @@ def _other(
     target: str,
     method: Callable[..., Any],
     params: Mapping[str, Any],
-    deadline: Deadline,
-    timeouts: Timeouts,
+    budget: Budget,
 ) -> Any:
-    return _call(operation, target, method, params, deadline, timeouts, wrap=_wrap_other)
+    return _call(operation, target, method, params, budget, wrap=_wrap_other)
 
 
-def list_records(path: str, deadline: Deadline, timeouts: Timeouts) -> dict[str, dict[str, Any]]:
+def list_records(path: str, budget: Budget) -> dict[str, dict[str, Any]]:
     """Every parameter under ``path`` (recursively, every page): name -> the parameter as SSM reports
     it (``Value``, ``LastModifiedDate``, ...)."""
     found: dict[str, dict[str, Any]] = {}
     params: dict[str, Any] = {"Path": path, "Recursive": True}
     method = get_client("ssm").get_parameters_by_path
     while True:
-        answer = _other("GetParametersByPath", path, method, params, deadline, timeouts)
+        answer = _other("GetParametersByPath", path, method, params, budget)
         found.update({str(p["Name"]): dict(p) for p in answer.get("Parameters", [])})
         if not answer.get("NextToken"):
             return found
         params["NextToken"] = answer["NextToken"]
 
 
-def get_record(name: str, deadline: Deadline, timeouts: Timeouts) -> str | None:
+def get_record(name: str, budget: Budget) -> str | None:
     """The value of parameter ``name``, or None when there is none (``ParameterNotFound``)."""
     method = get_client("ssm").get_parameter
     try:
-        answer = _other("GetParameter", name, method, {"Name": name}, deadline, timeouts)
+        answer = _other("GetParameter", name, method, {"Name": name}, budget)
     except ServiceError as exc:
         if exc.code == "ParameterNotFound":
             return None
@@ -374,17 +368,17 @@ def get_record(name: str, deadline: Deadline, timeouts: Timeouts) -> str | None:
     return str(answer["Parameter"]["Value"])
 
 
-def put_record(name: str, value: str, deadline: Deadline, timeouts: Timeouts) -> None:
+def put_record(name: str, value: str, budget: Budget) -> None:
     """Create or overwrite parameter ``name`` (a Standard ``String``)."""
     params = {"Name": name, "Value": value, "Type": "String", "Overwrite": True, "Tier": "Standard"}
-    _other("PutParameter", name, get_client("ssm").put_parameter, params, deadline, timeouts)
+    _other("PutParameter", name, get_client("ssm").put_parameter, params, budget)
 
 
-def delete_record(name: str, deadline: Deadline, timeouts: Timeouts) -> None:
+def delete_record(name: str, budget: Budget) -> None:
     """Delete parameter ``name``; one already gone is fine."""
     method = get_client("ssm").delete_parameter
     try:
-        _other("DeleteParameter", name, method, {"Name": name}, deadline, timeouts)
+        _other("DeleteParameter", name, method, {"Name": name}, budget)
     except ServiceError as exc:
         if exc.code != "ParameterNotFound":
             raise
@@ -396,14 +390,14 @@ GONE_STATUSES = ("DELETE_COMPLETE", "DELETE_SKIPPED")
 
 
 # --- CloudFormation: is this a rollback, is that owner still there -----------------------------------
-def stack_status(stack_id: str, deadline: Deadline, timeouts: Timeouts) -> str:
+def stack_status(stack_id: str, budget: Budget) -> str:
     """The ``StackStatus`` of the stack ``stack_id`` (the handler's own, from the event)."""
     method = get_client("cloudformation").describe_stacks
-    answer = _other("DescribeStacks", stack_id, method, {"StackName": stack_id}, deadline, timeouts)
+    answer = _other("DescribeStacks", stack_id, method, {"StackName": stack_id}, budget)
     return str(answer["Stacks"][0]["StackStatus"])
 
 
-def resource_exists(stack_id: str, logical_id: str, deadline: Deadline, timeouts: Timeouts) -> bool:
+def resource_exists(stack_id: str, logical_id: str, budget: Budget) -> bool:
     """Whether stack ``stack_id`` still has resource ``logical_id``.
 
     False when CloudFormation answers ``ValidationError`` "... does not exist" (no such stack, or no such
@@ -413,7 +407,7 @@ def resource_exists(stack_id: str, logical_id: str, deadline: Deadline, timeouts
     params = {"StackName": stack_id, "LogicalResourceId": logical_id}
     method = get_client("cloudformation").describe_stack_resource
     try:
-        answer = _other("DescribeStackResource", stack_id, method, params, deadline, timeouts)
+        answer = _other("DescribeStackResource", stack_id, method, params, budget)
     except ServiceError as exc:
         if exc.code == "ValidationError" and "does not exist" in exc.aws_message:
             return False

@@ -52,8 +52,8 @@ def _write(
     fields = changes(wanted, pool)
     if fields:
         live_role = pool.get(c.PROP_TWO_WAY_CHANNEL_ROLE)
-        answer = client.update_pool(pool_id, fields, budget, budget.timeouts, live_role=live_role)
-        answer = client.wait_until_active(pool_id, answer, budget, budget.timeouts)
+        answer = client.update_pool(pool_id, fields, budget, live_role=live_role)
+        answer = client.wait_until_active(pool_id, answer, budget)
         pool = after_write(pool, fields, answer)
     return pool, fields
 
@@ -63,12 +63,12 @@ def _select(properties: PoolSettingsProperties, region: str | None, budget: Budg
     selector = properties.pool_selector
     if selector is None:
         return properties
-    pools = client.pools_with_tags(f"tag {shorten(str(selector), 80)}", budget, budget.timeouts)
+    pools = client.pools_with_tags(f"tag {shorten(str(selector), 80)}", budget)
     return dataclasses.replace(properties, pool_id=lookup.choose(selector, pools, region))
 
 
 def _in_rollback(event: Mapping[str, Any], budget: Budget) -> bool:
-    return client.stack_status(event["StackId"], budget, budget.timeouts) in c.ROLLBACK_STATUSES
+    return client.stack_status(event["StackId"], budget) in c.ROLLBACK_STATUSES
 
 
 def apply(event: Mapping[str, Any], context: Any, budget: Budget) -> Outcome:
@@ -76,7 +76,7 @@ def apply(event: Mapping[str, Any], context: Any, budget: Budget) -> Outcome:
     partition, region = _place(context)
     properties = parse_properties(event.get("ResourceProperties"), partition=partition, region=region)
     properties = _select(properties, region, budget)
-    pool = client.describe_active_pool(properties.pool_id, budget, budget.timeouts)
+    pool = client.describe_active_pool(properties.pool_id, budget)
     try:
         return _claim_and_write(event, properties, pool, budget)
     except PoolSettingsError as exc:
@@ -104,7 +104,7 @@ def _owners(
         taken = records.conflicts(other, settings)
         if not taken or (written_at and records.first(written_at, (parameter["LastModifiedDate"], name))):
             continue
-        if client.resource_exists(other.stack_id, other.logical_id, budget, budget.timeouts):
+        if client.resource_exists(other.stack_id, other.logical_id, budget):
             raise OwnerConflictError(taken, pool_id, other.stack_id, other.logical_id)
         stale.append(name)  # its stack or resource no longer exists: the record is deleted, the setting ours
     return stale
@@ -119,7 +119,7 @@ def _after_claim(
 ) -> None:
     """List again after a first claim: another claim of the same setting written first wins, and this
     resource takes its own back (its record as it was, or none) before failing."""
-    found = client.list_records(records.pool_path(pool_id), budget, budget.timeouts)
+    found = client.list_records(records.pool_path(pool_id), budget)
     mine = found.pop(own, None)
     if mine is None:  # deleted out of band since it was written: no claim left to compare
         return
@@ -127,9 +127,9 @@ def _after_claim(
         _owners(found, claimed, pool_id, budget, (mine["LastModifiedDate"], own))
     except OwnerConflictError:
         if current:
-            client.put_record(own, current.to_json(), budget, budget.timeouts)
+            client.put_record(own, current.to_json(), budget)
         else:
-            client.delete_record(own, budget, budget.timeouts)
+            client.delete_record(own, budget)
         raise
 
 
@@ -142,7 +142,7 @@ def _claim_and_write(
     """One owner per setting, the record before the write, the write, the record after it."""
     pool_id, stack_id, logical_id = str(pool["PoolId"]), event["StackId"], event["LogicalResourceId"]
     own = records.record_name(pool_id, stack_id, logical_id)
-    found = client.list_records(records.pool_path(pool_id), budget, budget.timeouts)
+    found = client.list_records(records.pool_path(pool_id), budget)
     current = records.parse_record(own, found.pop(own)["Value"]) if own in found else None
     stale = _owners(found, properties.settings, pool_id, budget)
     restore = properties.removal_policy == c.REMOVAL_DESTROY or (
@@ -159,15 +159,15 @@ def _claim_and_write(
         now=now,
     )
     if plan.before:  # the record first: a pool is never written without it
-        client.put_record(own, plan.before.to_json(), budget, budget.timeouts)
+        client.put_record(own, plan.before.to_json(), budget)
         claimed = records.gained(current, properties.settings)
         if claimed:
             _after_claim(own, current, claimed, pool_id, budget)
     for name in stale:
-        client.delete_record(name, budget, budget.timeouts)
+        client.delete_record(name, budget)
     pool, fields = _write(pool_id, pool, {**plan.restores, **properties.settings}, budget)
     if plan.after:
-        client.put_record(own, plan.after.to_json(), budget, budget.timeouts)
+        client.put_record(own, plan.after.to_json(), budget)
     return Outcome(str(pool["PoolArn"]), response_data(pool, fields))
 
 
@@ -186,19 +186,19 @@ def delete(event: Mapping[str, Any], context: Any, budget: Budget) -> Outcome:
         properties = dataclasses.replace(properties, pool_id=physical)
     pool_id = records.pool_id_of(properties.pool_id)
     own = records.record_name(pool_id, event["StackId"], event["LogicalResourceId"])
-    text = client.get_record(own, budget, budget.timeouts)
+    text = client.get_record(own, budget)
     if text is None:  # nothing recorded: nothing written by this resource (or the record was lost)
         return Outcome(None)
     prior = records.restores(records.parse_record(own, text))
     restore = properties.removal_policy == c.REMOVAL_DESTROY or _in_rollback(event, budget)
     if restore and prior:
         try:
-            pool = client.describe_active_pool(properties.pool_id, budget, budget.timeouts)
+            pool = client.describe_active_pool(properties.pool_id, budget)
         except PoolNotFoundError:  # deleted out of band: nothing to put back
             pass
         else:
             _write(pool_id, pool, prior, budget)
-    client.delete_record(own, budget, budget.timeouts)
+    client.delete_record(own, budget)
     return Outcome(None)
 
 

@@ -134,28 +134,14 @@ def forget_container_timeouts() -> None:
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """A point in ``time.monotonic()`` time after which no new work starts.
-
-    Example:
-        >>> Deadline(time.monotonic() + 5).remaining() > 4
-        True
-    """
-
-    at: float
-
-    def remaining(self) -> float:
-        """Seconds left (negative once passed)."""
-        return self.at - time.monotonic()
-
-
-@dataclass(frozen=True)
-class Budget(Deadline):
+class Budget:
     """One event's time budget: the container's ``Timeouts`` bound to the Lambda's end.
 
-    As a ``Deadline`` it is the API deadline (``at``): ``safety_margin`` before the Lambda's end.
+    The one object every step of the event, and every function of ``client.py``, is given.
 
     Attributes:
+        at: the API deadline, a ``time.monotonic()`` value after which no new API call starts:
+            ``safety_margin`` before the Lambda's end when made by ``bind``.
         timeouts: the values every step uses. Default: - ``Timeouts()``.
         started: ``time.monotonic()`` when the event arrived. Default: - now.
         lambda_end: ``time.monotonic()`` value at which the Lambda is killed. Default: - never.
@@ -166,6 +152,7 @@ class Budget(Deadline):
         (1, 19.5)
     """
 
+    at: float
     timeouts: Timeouts = field(default_factory=Timeouts)
     started: float = field(default_factory=time.monotonic)
     lambda_end: float = math.inf
@@ -182,6 +169,10 @@ class Budget(Deadline):
     def of_context(cls, context: LambdaContextLike) -> Budget:
         """``bind`` to the Lambda context's ``get_remaining_time_in_millis()``."""
         return cls.bind(context.get_remaining_time_in_millis() / 1000.0)
+
+    def remaining(self) -> float:
+        """Seconds left before the API deadline ``at`` (negative once passed)."""
+        return self.at - time.monotonic()
 
     @property
     def response_deadline(self) -> float:

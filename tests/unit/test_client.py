@@ -19,11 +19,16 @@ from pool_settings_handler.errors import (
     ServiceError,
     ServiceValidationError,
 )
-from pool_settings_handler.timing import Deadline, Timeouts
+from pool_settings_handler.timing import Budget, Timeouts
 
 FAST = Timeouts(
     connect=1, read=1, response_budget=1, poll_interval=0.01, backoff_base=0.001, backoff_cap=0.002
 )
+
+
+def budget(seconds, timeouts=FAST):
+    """An event's budget whose API deadline is ``seconds`` away, paced by ``timeouts``."""
+    return Budget(at=time.monotonic() + seconds, timeouts=timeouts)
 
 
 def client_error(code, status=400, message="msg", **members):
@@ -48,9 +53,7 @@ class Scripted:
 
 
 def call(method, seconds=5.0):
-    return client._call(
-        "UpdatePool", "pool-1", method, {"PoolId": "pool-1"}, Deadline(time.monotonic() + seconds), FAST
-    )
+    return client._call("UpdatePool", "pool-1", method, {"PoolId": "pool-1"}, budget(seconds))
 
 
 @pytest.mark.parametrize(
@@ -152,14 +155,14 @@ def test_a_backoff_that_overshoots_the_deadline_still_reports_the_last_error():
     # GIVEN a throttled call whose backoff sleep ends after the deadline
     throttled = client_error("ThrottlingException", message="Rate exceeded")
     method = Scripted(throttled, {"PoolArn": "never reached"})
-    deadline = Deadline(time.monotonic() + 0.05)
+    deadline = budget(0.05)
 
     def sleep_past_the_deadline(_delay):
         time.sleep(0.1)  # a scheduler pause longer than the jittered delay asked for
 
     # WHEN the loop comes round again
     with pytest.raises(RetriesExhaustedError) as caught:
-        client._call("UpdatePool", "pool-1", method, {}, deadline, FAST, sleep=sleep_past_the_deadline)
+        client._call("UpdatePool", "pool-1", method, {}, deadline, sleep=sleep_past_the_deadline)
 
     # THEN it names the throttling, not "not called"
     assert caught.value.attempts == 1
@@ -178,9 +181,7 @@ def test_backoff_ceiling_doubles_and_is_capped():
     throttled = client_error("ThrottlingException")
     method = Scripted(*[throttled] * 6, {"ok": True})
     timeouts = Timeouts(backoff_base=1, backoff_cap=4)
-    client._call(
-        "UpdatePool", "p", method, {}, Deadline(time.monotonic() + 100), timeouts, sleep=delays.append
-    )
+    client._call("UpdatePool", "p", method, {}, budget(100, timeouts), sleep=delays.append)
     assert len(delays) == 6
     for delay, ceiling in zip(delays, [1, 2, 4, 4, 4, 4], strict=True):
         assert 0 <= delay <= ceiling
@@ -189,19 +190,19 @@ def test_backoff_ceiling_doubles_and_is_capped():
 def test_a_pool_that_stays_creating_is_waited_for_then_given_up_before_the_deadline(monkeypatch):
     statuses = iter(["CREATING", "CREATING", "ACTIVE"])
     monkeypatch.setattr(client, "describe_pool", lambda *a: {"PoolId": "p", "Status": next(statuses)})
-    pool = client.describe_active_pool("p", Deadline(time.monotonic() + 5), FAST, sleep=lambda s: None)
+    pool = client.describe_active_pool("p", budget(5), sleep=lambda s: None)
     assert pool["Status"] == "ACTIVE"
 
     monkeypatch.setattr(client, "describe_pool", lambda *a: {"PoolId": "p", "Status": "CREATING"})
     with pytest.raises(DeadlineExceededError) as caught:
-        client.describe_active_pool("p", Deadline(time.monotonic() + 0.2), FAST)
+        client.describe_active_pool("p", budget(0.2))
     assert caught.value.reason.startswith("Deadline reached: pool p still CREATING after ")
 
 
 def test_a_deleting_pool_is_not_updated(monkeypatch):
     monkeypatch.setattr(client, "describe_pool", lambda *a: {"PoolId": "p", "Status": "DELETING"})
     with pytest.raises(PoolNotActiveError):
-        client.describe_active_pool("p", Deadline(time.monotonic() + 5), FAST)
+        client.describe_active_pool("p", budget(5))
 
 
 def test_the_client_is_built_once_with_explicit_timeouts_and_no_botocore_retries(monkeypatch):
@@ -259,7 +260,7 @@ def service(monkeypatch):
 
     svc = types.SimpleNamespace(update=Scripted(), statuses=[], described=0, sleeps=[])
 
-    def describe(pool_id, deadline, timeouts):
+    def describe(pool_id, budget):
         svc.described += 1
         return {
             "PoolId": pool_id,
@@ -275,8 +276,7 @@ def update(svc, seconds=5.0, timeouts=FAST, **kwargs):
     return client.update_pool(
         "pool-1",
         {"TwoWayChannelRole": ROLE},
-        Deadline(time.monotonic() + seconds),
-        timeouts,
+        budget(seconds, timeouts),
         sleep=svc.sleeps.append,
         **kwargs,
     )
@@ -298,7 +298,7 @@ def test_a_role_never_assumable_fails_naming_the_role_with_the_aws_text_last(ser
     started = time.monotonic()
     with pytest.raises(RoleNotAssumableError) as caught:
         client.update_pool(
-            "pool-1", {"TwoWayChannelRole": ROLE}, Deadline(time.monotonic() + 0.3), FAST
+            "pool-1", {"TwoWayChannelRole": ROLE}, budget(0.3)
         )  # real sleeps: the deadline, not a count, stops it
     assert time.monotonic() - started < 2
     reason = caught.value.reason
@@ -313,7 +313,7 @@ def test_iam_propagation_retries_stop_after_their_own_limit_even_with_time_left(
     short = Timeouts(poll_interval=0.01, iam_propagation=0.1, backoff_base=0.001, backoff_cap=0.002)
     started = time.monotonic()
     with pytest.raises(RoleNotAssumableError) as caught:
-        client.update_pool("pool-1", {}, Deadline(time.monotonic() + 60), short, live_role=ROLE)
+        client.update_pool("pool-1", {}, budget(60, short), live_role=ROLE)
     assert time.monotonic() - started < 5
     assert f"could not assume role {ROLE} after" in caught.value.reason
     assert caught.value.reason.endswith("ValidationException RESOURCE_NOT_ACCESSIBLE: Role not accessible.")
@@ -322,7 +322,7 @@ def test_iam_propagation_retries_stop_after_their_own_limit_even_with_time_left(
 def test_a_role_error_without_any_role_known_says_so(service):
     service.update.outcomes = [NOT_ASSUMABLE]
     with pytest.raises(RoleNotAssumableError) as caught:
-        client.update_pool("pool-1", {"TwoWayEnabled": True}, Deadline(time.monotonic() + 0.01), FAST)
+        client.update_pool("pool-1", {"TwoWayEnabled": True}, budget(0.01))
     assert caught.value.reason.startswith(
         "UpdatePool pool-1: the service could not assume the pool's two-way channel role after 1 attempts"
     )
@@ -364,7 +364,7 @@ def test_resource_not_active_until_the_deadline_says_it_waited(service):
     service.update.outcomes = [NOT_ACTIVE] * 1_000_000
     service.statuses = ["ACTIVE"]
     with pytest.raises(DeadlineExceededError) as caught:
-        client.update_pool("pool-1", {}, Deadline(time.monotonic() + 0.2), FAST)
+        client.update_pool("pool-1", {}, budget(0.2))
     assert caught.value.reason.startswith("Deadline reached: pool pool-1 not ACTIVE for UpdatePool after ")
     assert caught.value.reason.endswith(
         "not updated: UpdatePool pool-1 rejected: ConflictException RESOURCE_NOT_ACTIVE: "
@@ -387,7 +387,7 @@ def test_other_conflicts_are_still_never_retried(service):
 
 
 def test_an_answer_that_says_active_needs_no_further_call(service):
-    assert client.wait_until_active("pool-1", WRITTEN, Deadline(time.monotonic() + 5), FAST) == WRITTEN
+    assert client.wait_until_active("pool-1", WRITTEN, budget(5)) == WRITTEN
     assert service.described == 0
 
 
@@ -396,9 +396,7 @@ def test_an_answer_that_says_active_needs_no_further_call(service):
 )
 def test_an_answer_that_does_not_say_active_is_followed_by_describes_until_it_is(service, answer):
     service.statuses = ["CREATING", "ACTIVE"]
-    pool = client.wait_until_active(
-        "pool-1", answer, Deadline(time.monotonic() + 5), FAST, sleep=lambda s: None
-    )
+    pool = client.wait_until_active("pool-1", answer, budget(5), sleep=lambda s: None)
     assert pool["Status"] == "ACTIVE"
     assert service.described == 2
 
@@ -406,7 +404,7 @@ def test_an_answer_that_does_not_say_active_is_followed_by_describes_until_it_is
 def test_a_pool_still_creating_after_the_write_fails_saying_it_was_written(service):
     service.statuses = ["CREATING"]
     with pytest.raises(DeadlineExceededError) as caught:
-        client.wait_until_active("pool-1", {"Status": "CREATING"}, Deadline(time.monotonic() + 0.2), FAST)
+        client.wait_until_active("pool-1", {"Status": "CREATING"}, budget(0.2))
     assert caught.value.reason.startswith("Deadline reached: pool pool-1 still CREATING after ")
     assert caught.value.reason.endswith(" s, updated, not ACTIVE again")
 
@@ -414,5 +412,5 @@ def test_a_pool_still_creating_after_the_write_fails_saying_it_was_written(servi
 def test_a_pool_deleting_after_the_write_fails_saying_it_was_written(service):
     service.statuses = ["DELETING"]
     with pytest.raises(PoolNotActiveError) as caught:
-        client.wait_until_active("pool-1", {"Status": "DELETING"}, Deadline(time.monotonic() + 5), FAST)
+        client.wait_until_active("pool-1", {"Status": "DELETING"}, budget(5))
     assert caught.value.reason == "Pool pool-1 is DELETING: updated, not ACTIVE again"

@@ -94,7 +94,7 @@ def test_the_client_floors_the_waits_after_throttles_but_not_after_server_errors
 
     from botocore.exceptions import ClientError
     from pool_settings_handler import client
-    from pool_settings_handler.timing import Deadline
+    from pool_settings_handler.timing import Budget
 
     def failing(code, status):
         return ClientError(
@@ -112,7 +112,12 @@ def test_the_client_floors_the_waits_after_throttles_but_not_after_server_errors
     monkeypatch.setattr(pacing.random, "uniform", lowest)
     waits = []
     answer = client._call(
-        "DescribePools", "p", method, {}, Deadline(time.monotonic() + 100), QUOTA, sleep=waits.append
+        "DescribePools",
+        "p",
+        method,
+        {},
+        Budget(at=time.monotonic() + 100, timeouts=QUOTA),
+        sleep=waits.append,
     )
     assert answer == {"ok": True}
     assert waits == [2 / 4, 0.0]  # attempt 1 throttled: a quarter of 2 s; attempt 2, a 5xx: full jitter
