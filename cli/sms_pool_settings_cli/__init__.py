@@ -1,6 +1,6 @@
 """``sms-pool-settings``: the operations CLI of the ``PoolSettings`` construct (drift, status, local).
 
-Every AWS call is in ``aws.py``; reading a deployed stack into reports is ``inspect.py``; the pure
+Every AWS call is in ``aws.py``; reading a deployed stack into reports is ``stacks.py``; the pure
 parts (comparison, template fallback, formatting) are ``template.py`` and ``report.py``.
 """
 

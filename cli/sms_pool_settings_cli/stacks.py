@@ -1,0 +1,174 @@
+"""Read a deployed stack's ``PoolSettings`` into ``drift`` and ``status`` reports (no boto3 here).
+
+The order of the reads, for one stack:
+
+1. DescribeStacks (its ID, which names the records, and the parameters as deployed), then
+   ListStackResources: every ``Custom::SmsPoolSettings`` and its physical ID, the pool's ARN.
+2. Each resource's record, ``/sms-pool-settings/<pool ID>/<stack UUID>/<logical ID>``
+   (``records.record_name``), all in one GetParameters: resolved values, no template to evaluate.
+3. ``drift`` only: a resource without a record is read back from CloudFormation's answers instead
+   (``template.py``), or reported as not determined; then DescribePools of the pools, and
+   ``records.drifted`` (the comparison the scheduled drift check makes too).
+
+Anything a reader raises is a ``CliError`` and becomes the stack's or the resource's ``error``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from pool_settings_handler import constants as c
+from pool_settings_handler import records
+from pool_settings_handler.errors import InvalidPropertyError, InvalidRecordError
+from pool_settings_handler.properties import Setting, parse_properties
+from pool_settings_handler.records import Record, parse_record, record_name
+
+from sms_pool_settings_cli.aws import DeployedStack, StackResource
+from sms_pool_settings_cli.errors import CliError
+from sms_pool_settings_cli.report import RECORD, TEMPLATE, ResourceDrift, ResourceStatus, StackReport
+from sms_pool_settings_cli.template import Deployed, declared_properties, imports_anything
+
+
+class Reader(Protocol):
+    """The reads the reports need (``aws.Aws`` makes them with boto3)."""
+
+    region: str
+
+    def stack(self, name: str) -> DeployedStack: ...
+    def resources(self, stack_name: str) -> list[StackResource]: ...
+    def template(self, stack_name: str) -> dict[str, Any]: ...
+    def exports(self) -> dict[str, str]: ...
+    def parameters(self, names: Sequence[str]) -> dict[str, str]: ...
+    def pools(self, pools: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+
+def drift(reader: Reader, stack_name: str) -> StackReport:
+    """Compare every ``PoolSettings`` of ``stack_name`` with its live pool, setting by setting."""
+    try:
+        stack, every = _stack(reader, stack_name)
+        resources = _pool_settings(every)
+        found = _records(reader, stack, resources)
+        # logical ID -> (pool, its record, or the settings read back from the template), or an error
+        compared: dict[str, tuple[str, Record | Mapping[str, Setting]] | str] = {}
+        deployed: Deployed | None = None
+        for resource in resources:
+            record = found.get(resource.logical_id)
+            if record is not None:
+                compared[resource.logical_id] = (
+                    (record.pool_arn, record) if isinstance(record, Record) else record
+                )
+                continue
+            try:
+                deployed = deployed or _deployed(reader, stack, every)
+                declared = _declared(deployed, resource.logical_id)
+                compared[resource.logical_id] = (str(resource.physical_id), declared)
+            except CliError as exc:
+                compared[resource.logical_id] = f"no record, and {exc}"
+        pools = reader.pools([entry[0] for entry in compared.values() if isinstance(entry, tuple)])
+    except CliError as exc:
+        return StackReport(stack_name, reader.region, error=str(exc))
+    reports: list[ResourceDrift | ResourceStatus] = []
+    for resource in resources:
+        entry = compared[resource.logical_id]
+        if isinstance(entry, str):
+            reports.append(ResourceDrift(resource.logical_id, error=entry))
+            continue
+        pool, known = entry
+        source, applied = (RECORD, records.applied(known)) if isinstance(known, Record) else (TEMPLATE, known)
+        live = pools.get(pool)
+        if live is None:
+            error = f"DescribePools {pool}: the pool does not exist (deleted out of band?)"
+            reports.append(ResourceDrift(resource.logical_id, pool, source, applied, error=error))
+            continue
+        # One comparison for both sources, the one the scheduled drift check makes too.
+        found_drift = (
+            records.drifted(known, live) if isinstance(known, Record) else records.differences(known, live)
+        )
+        reports.append(ResourceDrift(resource.logical_id, pool, source, applied, found_drift))
+    return StackReport(stack_name, reader.region, stack.stack_id, stack.status, reports)
+
+
+def status(reader: Reader, stack_name: str) -> StackReport:
+    """Every ``PoolSettings`` of ``stack_name`` as its record has it (no template, no pool read)."""
+    try:
+        stack, every = _stack(reader, stack_name)
+        resources = _pool_settings(every)
+        found = _records(reader, stack, resources)
+    except CliError as exc:
+        return StackReport(stack_name, reader.region, error=str(exc))
+    reports: list[ResourceDrift | ResourceStatus] = []
+    for resource in resources:
+        name = _record_name(stack, resource)
+        record = found.get(resource.logical_id)
+        if isinstance(record, str):
+            reports.append(ResourceStatus(resource.logical_id, resource.status, name or "", error=record))
+        else:
+            reports.append(ResourceStatus(resource.logical_id, resource.status, name or "", record))
+    return StackReport(stack_name, reader.region, stack.stack_id, stack.status, reports)
+
+
+# ------------------------------------------------------------------------------------------------------
+def _stack(reader: Reader, stack_name: str) -> tuple[DeployedStack, list[StackResource]]:
+    """The stack (DescribeStacks first: an unknown stack is named as such) and all its resources."""
+    return reader.stack(stack_name), reader.resources(stack_name)
+
+
+def _pool_settings(resources: Sequence[StackResource]) -> list[StackResource]:
+    """The ``Custom::SmsPoolSettings`` among ``resources`` (the construct's type), by logical ID."""
+    return sorted((r for r in resources if r.resource_type == c.RESOURCE_TYPE), key=lambda r: r.logical_id)
+
+
+def _record_name(stack: DeployedStack, resource: StackResource) -> str | None:
+    """The record's parameter name; None when the physical ID is not a pool ARN (never created)."""
+    match = c.POOL_ARN_RE.fullmatch(resource.physical_id or "")
+    return record_name(match.group("id"), stack.stack_id, resource.logical_id) if match else None
+
+
+def _records(
+    reader: Reader, stack: DeployedStack, resources: Sequence[StackResource]
+) -> dict[str, Record | str]:
+    """logical ID -> its record, or why it has none that can be read (absent: no record stored)."""
+    names: dict[str, str] = {}
+    found: dict[str, Record | str] = {}
+    for resource in resources:
+        name = _record_name(stack, resource)
+        if name is None:
+            found[resource.logical_id] = (
+                f"its physical ID {resource.physical_id or '(none)'} is not a pool ARN "
+                f"(status {resource.status}): the pool it manages is unknown"
+            )
+        else:
+            names[resource.logical_id] = name
+    values = reader.parameters(list(names.values())) if names else {}
+    for logical_id, name in names.items():
+        if name not in values:
+            continue
+        try:
+            record = parse_record(name, values[name])
+        except InvalidRecordError as exc:
+            found[logical_id] = str(exc)
+            continue
+        if (record.stack_id, record.logical_id) != (stack.stack_id, logical_id):
+            found[logical_id] = (
+                f"record {name} names another owner ({record.stack_id} {record.logical_id}); not read"
+            )
+        else:
+            found[logical_id] = record
+    return found
+
+
+def _deployed(reader: Reader, stack: DeployedStack, every: Sequence[StackResource]) -> Deployed:
+    template = reader.template(stack.name)
+    physical = {r.logical_id: r.physical_id for r in every if r.physical_id}
+    exports = reader.exports() if imports_anything(template.get("Resources")) else {}
+    return Deployed(template, stack.name, stack.stack_id, stack.parameters, physical, exports)
+
+
+def _declared(deployed: Deployed, logical_id: str) -> dict[str, Setting]:
+    properties = declared_properties(deployed, logical_id)
+    try:
+        parsed = parse_properties(properties, partition=deployed.partition, region=deployed.region)
+    except InvalidPropertyError as exc:
+        raise CliError(f"its deployed properties are not the handler's: {exc}") from None
+    return dict(parsed.settings)

@@ -1,0 +1,95 @@
+"""The CDK app the CLI tests deploy (not the example app), synthesized in-process as ``cdk synth`` runs it.
+
+- ``CliShared`` (us-east-1): an opt-out list, exported because ``CliMessaging`` uses it (CDK turns the
+  reference into an ``Export`` and an ``Fn::ImportValue``).
+- ``CliMessaging`` (us-east-1): parameters without defaults (the pools, the two-way topic, deletion
+  protection) and ``SharedRoutes`` whose default is ``true`` (the tests deploy ``false``: the issue's
+  false "no drift"); a role created in the stack as the two-way channel role (``Fn::GetAtt``);
+  ``Alerts`` manages two-way messaging, shared routes and deletion protection of one pool, ``Marketing``
+  the imported opt-out list and self-managed opt-outs of another.
+- ``CliMessagingEu`` (eu-west-1): the second region, its own pool and parameter values.
+
+The two-way topic is a parameter: the local driver does not deploy ``AWS::SNS::Topic`` (its providers
+refuse a type they cannot emulate), so a topic created in the stack cannot be deployed locally yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import App, CfnParameter, Environment, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_smsvoice as smsvoice
+
+ACCOUNT = "123456789012"
+EAST, WEST = "us-east-1", "eu-west-1"
+SHARED, MESSAGING, MESSAGING_EU = "CliShared", "CliMessaging", "CliMessagingEu"
+ALERTS_POOL = "pool-a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+MARKETING_POOL = "pool-b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+EU_POOL = "pool-e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"
+TOPIC_EAST = f"arn:aws:sns:{EAST}:{ACCOUNT}:inbound-sms"
+TOPIC_WEST = f"arn:aws:sns:{WEST}:{ACCOUNT}:inbound-sms"
+
+# --parameters of each deploy: none of them is a default; SharedRoutes overrides its default "true".
+PARAMETERS = {
+    MESSAGING: {
+        "AlertsPool": ALERTS_POOL,
+        "MarketingPool": MARKETING_POOL,
+        "InboundTopic": TOPIC_EAST,
+        "Protect": "true",
+        "SharedRoutes": "false",
+    },
+    MESSAGING_EU: {
+        "AlertsPool": EU_POOL,
+        "InboundTopic": TOPIC_WEST,
+        "Protect": "false",
+        "SharedRoutes": "false",
+    },
+}
+
+
+def _flag(stack: Stack, name: str, default: str | None = None) -> str:
+    parameter = CfnParameter(stack, name, type="String", allowed_values=["true", "false"], default=default)
+    return parameter.value_as_string
+
+
+def _alerts(stack: Stack) -> None:
+    from sms_pool_settings import PoolSettings
+
+    pool = CfnParameter(stack, "AlertsPool", type="String").value_as_string
+    topic = CfnParameter(stack, "InboundTopic", type="String").value_as_string
+    role = iam.Role(stack, "TwoWayRole", assumed_by=iam.ServicePrincipal("sms-voice.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic]))
+    PoolSettings(
+        stack,
+        "Alerts",
+        pool=pool,
+        two_way_enabled=True,
+        two_way_channel=topic,
+        two_way_channel_role=role,
+        shared_routes_enabled=_flag(stack, "SharedRoutes", default="true"),
+        deletion_protection_enabled=_flag(stack, "Protect"),
+    )
+
+
+def build(outdir: Path) -> Path:
+    """Synthesize the app into ``outdir`` (a cloud assembly) and return it."""
+    from sms_pool_settings import PoolSettings
+
+    app = App(outdir=str(outdir))
+    shared = Stack(app, SHARED, env=Environment(account=ACCOUNT, region=EAST))
+    opt_outs = smsvoice.CfnOptOutList(shared, "OptOuts")
+
+    messaging = Stack(app, MESSAGING, env=Environment(account=ACCOUNT, region=EAST))
+    _alerts(messaging)
+    PoolSettings(
+        messaging,
+        "Marketing",
+        pool=CfnParameter(messaging, "MarketingPool", type="String").value_as_string,
+        opt_out_list=opt_outs,
+        self_managed_opt_outs_enabled=True,
+    )
+
+    _alerts(Stack(app, MESSAGING_EU, env=Environment(account=ACCOUNT, region=WEST)))
+    app.synth()
+    return outdir
