@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, CustomResource, IResolvable, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, CustomResource, IResolvable, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
@@ -32,6 +34,7 @@ from pool_settings_handler.constants import (
 )
 
 from . import _validation as check
+from ._drift_check import DriftCheck
 from ._owners import check_of, pool_identity
 from ._provider import SERVICE_TIMEOUT, PoolSettingsProvider, is_unresolved, stack_place
 from .selector import PoolSelector
@@ -83,10 +86,21 @@ class PoolSettings(Construct):
             ``RemovalPolicy.DESTROY`` puts back the values the pool had before this PoolSettings first
             managed them. Either way a failed deploy's rollback puts them back.
             Default: ``RemovalPolicy.RETAIN``
+        drift_check: check the pool on this schedule, an ``aws_events.Schedule.rate(...)`` of 5 minutes
+            to 84 hours, shared by every PoolSettings of the stack: each check publishes the number of
+            managed settings whose live value differs from the one applied (CloudWatch metric
+            ``SmsPoolSettings`` / ``SettingsDrifted``, dimension ``PoolId``) and ``drift_alarm`` goes to
+            ALARM on 1 or more (docs/drift-alarms.md). Default: - no drift check
+        drift_alarm_topic: an SNS topic the drift alarm notifies when it goes to ALARM (needs
+            ``drift_check``). Default: - no notification
+        drift_auto_correct: the check also writes the applied values back to the pool with UpdatePool
+            (needs ``drift_check``; the stack stays the source of truth). Default: False
 
     Raises:
         ValueError: a literal argument the SMS service would reject, a ``CfnPool`` that declares a
-            setting this construct also manages, or a ``removal_policy`` other than RETAIN or DESTROY.
+            setting this construct also manages, a ``removal_policy`` other than RETAIN or DESTROY, a
+            ``drift_check`` that is not an allowed rate or differs from the stack's, or a drift option
+            without ``drift_check``.
         TypeError: an argument of the wrong kind.
 
     Example:
@@ -109,6 +123,9 @@ class PoolSettings(Construct):
         deletion_protection_enabled: BoolArgument | None = None,
         reconcile_token: str | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        drift_check: events.Schedule | None = None,
+        drift_alarm_topic: sns.ITopic | None = None,
+        drift_auto_correct: bool = False,
     ) -> None:
         """Declare the settings of ``pool``; every argument after ``id`` is keyword-only.
 
@@ -136,11 +153,19 @@ class PoolSettings(Construct):
             removal_policy: ``RemovalPolicy.RETAIN`` leaves the settings when the resource is deleted
                 or an argument removed; ``RemovalPolicy.DESTROY`` puts back the prior values.
                 Default: ``RemovalPolicy.RETAIN``
+            drift_check: an ``aws_events.Schedule.rate(...)`` (5 minutes to 84 hours), the same for every
+                PoolSettings of the stack, on which the pool is compared with the applied values.
+                Default: - no drift check
+            drift_alarm_topic: an SNS topic the drift alarm notifies (needs ``drift_check``).
+                Default: - no notification
+            drift_auto_correct: the check writes the applied values back (needs ``drift_check``).
+                Default: False
 
         Raises:
             ValueError: a literal argument the SMS service would reject, a ``CfnPool`` that declares
-                a setting this construct also manages, or a ``removal_policy`` other than RETAIN or
-                DESTROY.
+                a setting this construct also manages, a ``removal_policy`` other than RETAIN or
+                DESTROY, a ``drift_check`` that is not an allowed rate or differs from the stack's, or a
+                drift option without ``drift_check``.
             TypeError: an argument of the wrong kind.
         """
         arguments = locals()  # the settings' arguments, read by name from the table below
@@ -159,6 +184,7 @@ class PoolSettings(Construct):
         managed_names = {name for name, value in managed.items() if value is not None}
         if isinstance(pool, smsvoice.CfnPool):
             _check_no_conflict(pool, managed_names)
+        _check_drift_options(drift_check, drift_alarm_topic, drift_auto_correct)
 
         # --- Then values, each literal only --------------------------------------------------------
         warnings: list[str] = []
@@ -181,6 +207,8 @@ class PoolSettings(Construct):
         if reconcile_token is not None and not is_unresolved(reconcile_token):
             check.check_reconcile_token(reconcile_token)
         removal_property = _removal_property(removal_policy)
+        if drift_check is not None:
+            DriftCheck.check(stack, drift_check, self.node.path)
         for warning in warnings:
             Annotations.of(self).add_warning_v2(WARNING_ID, warning)
         if not managed_names:
@@ -209,11 +237,17 @@ class PoolSettings(Construct):
         else:
             properties = {PROP_POOL_ID: _pool_value(pool)}
             provider.grant_pool(_grant_arn(pool, provider))
+        # The pool the drift check reads: a pool found by tag is one of the stack's account and region.
+        pool_grant = (
+            provider.pattern("pool") if isinstance(pool, PoolSelector) else _grant_arn(pool, provider)
+        )
+        passes_role = False
         for row in SETTINGS:
             if row.argument in values:
                 properties[row.key] = values[row.argument]
                 if row.kind == IAM_ROLE:
                     provider.grant_pass_role(values[row.argument])
+                    passes_role = True
         # UpdatePool authorizes on the pool only: the opt-out list it names needs no statement.
         if reconcile_token is not None:
             properties[PROP_RECONCILE_TOKEN] = reconcile_token
@@ -231,10 +265,26 @@ class PoolSettings(Construct):
             # removal_policy says: the Delete event must reach the handler, which then restores or
             # leaves the settings and always removes its record.
         )
+        identity = None
         if not isinstance(pool, PoolSelector):  # a pool found by tag at deploy time cannot be compared
             identity = pool_identity(pool, place, stack)
             if identity is not None:
                 check_of(stack).claim(identity, managed_names, self)
+        self._drift_alarm: cloudwatch.Alarm | None = None
+        if drift_check is not None:
+            resource = self._resource.node.default_child
+            assert isinstance(resource, CfnResource)
+            self._drift_alarm = DriftCheck.of(stack, drift_check, self.node.path).watch(
+                self,
+                resource=resource,
+                pool_id=self.attr_pool_id,
+                pool_arn=pool_grant,
+                place=place,
+                correct=drift_auto_correct,
+                passes_role=passes_role,
+                topic=drift_alarm_topic,
+                identity=identity.key if identity is not None else None,
+            )
         # No explicit dependency on the role: the ServiceToken's Fn::GetAtt waits for the function, which
         # waits for the role's policy (see _provider.py).
         if isinstance(pool, smsvoice.CfnPool):
@@ -242,6 +292,12 @@ class PoolSettings(Construct):
             # (add_property_override cannot be seen: CDK keeps raw overrides internal until it writes
             # the template, after validation.)
             self.node.add_validation(_NoConflictAtSynth(pool, managed_names))
+
+    @property
+    def drift_alarm(self) -> cloudwatch.Alarm | None:
+        """The alarm on this pool's ``SettingsDrifted`` metric (shared by the PoolSettings of one pool);
+        None without ``drift_check``. Add actions to it: ``drift_alarm.add_ok_action(...)``."""
+        return self._drift_alarm
 
     @property
     def attr_pool_arn(self) -> str:
@@ -270,6 +326,26 @@ class PoolSettings(Construct):
 
 
 _REMOVAL_PROPERTIES = {RemovalPolicy.RETAIN: None, RemovalPolicy.DESTROY: REMOVAL_DESTROY}
+
+
+def _check_drift_options(schedule: object, topic: object, auto_correct: object) -> None:
+    """The drift options' combinations and kinds (the schedule's value is ``DriftCheck.check``'s).
+
+    Raises:
+        ValueError: ``drift_alarm_topic`` or ``drift_auto_correct=True`` without ``drift_check``.
+        TypeError: ``drift_auto_correct`` not a bool, ``drift_alarm_topic`` not an ``sns.ITopic``.
+    """
+    if not isinstance(auto_correct, bool):
+        raise TypeError(f"drift_auto_correct must be True or False, got {auto_correct!r}")
+    if topic is not None and not isinstance(getattr(topic, "topic_arn", None), str):
+        raise TypeError(f"drift_alarm_topic must be an sns.ITopic, got {topic!r}")
+    if schedule is None:
+        given = {"drift_alarm_topic": topic is not None, "drift_auto_correct": auto_correct}
+        for argument in (name for name, present in given.items() if present):
+            raise ValueError(
+                f"{argument} needs drift_check: it belongs to the drift check, which is off without a "
+                "schedule; give drift_check=aws_events.Schedule.rate(...) too"
+            )
 
 
 def _removal_property(removal_policy: RemovalPolicy) -> str | None:

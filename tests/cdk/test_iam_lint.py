@@ -24,8 +24,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aws_cdk import CfnParameter, Stack
+from aws_cdk import CfnParameter, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -93,6 +94,12 @@ def realize(value: Any, resources: dict[str, Any], parameters: dict[str, str]) -
     if set(value) == {"Fn::Join"}:
         separator, parts = value["Fn::Join"]
         return separator.join(realize(p, resources, parameters) for p in parts)
+    if set(value) == {"Fn::Split"}:  # the drift check's records: the stack's UUID out of AWS::StackId
+        separator, text = value["Fn::Split"]
+        return realize(text, resources, parameters).split(separator)
+    if set(value) == {"Fn::Select"}:
+        index, items = value["Fn::Select"]
+        return realize(items, resources, parameters)[int(index)]
     return {k: realize(v, resources, parameters) for k, v in value.items()}
 
 
@@ -221,6 +228,20 @@ def _pool_selectors(stack: Stack) -> None:
     PoolSettings(stack, "ById", pool=POOL, deletion_protection_enabled=True)
 
 
+def _drift_checks(stack: Stack) -> None:
+    """The drift check (issue 10): corrected pools by ID, by token and by CfnPool with two-way roles, and a
+    pool shared from another account that is only checked; so every statement of the drift role."""
+    role = iam.Role(stack, "Inbound", assumed_by=iam.ServicePrincipal("sms-voice.amazonaws.com"))
+    hourly = events.Schedule.rate(Duration.hours(1))
+    drift: dict[str, Any] = {"drift_check": hourly, "drift_alarm_topic": sns.Topic(stack, "Alerts")}
+    PoolSettings(stack, "ById", pool=POOL, two_way_channel_role=role, drift_auto_correct=True, **drift)
+    PoolSettings(stack, "ByToken", pool=CfnParameter(stack, "Token").value_as_string,
+                 deletion_protection_enabled=True, drift_auto_correct=True, **drift)  # fmt: skip
+    PoolSettings(stack, "ByCfn", pool=_cfn_pool(stack), shared_routes_enabled=False, drift_check=hourly)
+    PoolSettings(stack, "Shared", pool=f"arn:aws:sms-voice:{REGION}:210987654321:pool/{OTHER_POOL}",
+                 shared_routes_enabled=False, drift_check=hourly)  # fmt: skip
+
+
 CASES: dict[str, tuple[Callable[[Stack], None], dict[str, Any]]] = {
     "every argument form": (_every_argument_form, {}),
     "every argument form, partition literals": (_every_argument_form, {"partition_literals": True}),
@@ -232,6 +253,9 @@ CASES: dict[str, tuple[Callable[[Stack], None], dict[str, Any]]] = {
     "imported mutable role in a VPC": (_imported_mutable_role, {}),
     "pool selectors": (_pool_selectors, {}),
     "pool selectors, environment-agnostic": (_pool_selectors, {"agnostic": True}),
+    "drift checks": (_drift_checks, {}),
+    "drift checks, partition literals": (_drift_checks, {"partition_literals": True}),
+    "drift checks, environment-agnostic": (_drift_checks, {"agnostic": True}),
 }
 
 

@@ -21,7 +21,14 @@ from sms_pool_settings import PoolSettings
 
 ACCOUNT = "123456789012"
 # Not settings: the pool, and the construct's own arguments.
-NOT_SETTINGS = ("pool", "reconcile_token", "removal_policy")
+NOT_SETTINGS = (
+    "pool",
+    "reconcile_token",
+    "removal_policy",
+    "drift_check",
+    "drift_alarm_topic",
+    "drift_auto_correct",
+)
 
 
 def _update_pool_members() -> dict[str, Any]:
