@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -88,14 +89,22 @@ class StackResource:
     physical_id: str | None = None
 
 
-def session(region: str | None = None, profile: str | None = None) -> boto3.Session:
+def session(
+    region: str | None = None, profile: str | None = None, environ: Mapping[str, str] = os.environ
+) -> boto3.Session:
     """The SDK session: ``region`` and ``profile`` when given, else whatever the SDK finds itself.
+
+    The region is ``region``, else ``AWS_REGION``, else what boto3 reads (``AWS_DEFAULT_REGION``, then
+    the profile's ``region``). ``AWS_REGION`` is the SDKs' standard variable and overrides
+    ``AWS_DEFAULT_REGION`` and the profile (AWS SDKs and Tools Reference Guide, "AWS Region"; AWS CLI
+    User Guide, "Environment variables": AWS_REGION); botocore reads only ``AWS_DEFAULT_REGION``
+    (botocore/configprovider.py), so it is read here.
 
     Raises:
         CliError: the profile does not exist, or no region is configured anywhere.
     """
     try:
-        made = boto3.Session(region_name=region, profile_name=profile)
+        made = boto3.Session(region_name=region or environ.get("AWS_REGION") or None, profile_name=profile)
     except BotoCoreError as exc:  # ProfileNotFound
         raise CliError(f"--profile {profile}: {exc}") from None
     if not made.region_name:

@@ -145,9 +145,10 @@ def drift_text(reports: Sequence[StackReport]) -> str:
         lines.append(f"Not determined: {_count(failed, 'failure')} (see the error lines).")
     elif drifted_settings:
         verb = "differs" if drifted_settings == 1 else "differ"
+        pools = "its live pool" if drifted_resources == 1 else "their live pools"
         lines.append(
             f"Drift found: {_count(drifted_settings, 'setting')} of {_count(drifted_resources, 'resource')} "
-            f"{verb} from its live pool."
+            f"{verb} from {pools}."
         )
     else:
         lines.append("No drift: every managed setting matches its live pool.")

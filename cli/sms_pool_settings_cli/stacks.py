@@ -146,8 +146,9 @@ def _records(
             continue
         try:
             record = parse_record(name, values[name])
-        except InvalidRecordError as exc:
-            found[logical_id] = str(exc)
+        except InvalidRecordError as exc:  # its message is the handler's Reason (shortened): the CLI's own
+            cause = type(exc.__cause__).__name__ if exc.__cause__ else "unreadable"
+            found[logical_id] = f"record {name} is not a record of this handler ({cause})"
             continue
         if (record.stack_id, record.logical_id) != (stack.stack_id, logical_id):
             found[logical_id] = (

@@ -8,6 +8,9 @@
   ``Alerts`` manages two-way messaging, shared routes and deletion protection of one pool, ``Marketing``
   the imported opt-out list and self-managed opt-outs of another.
 - ``CliMessagingEu`` (eu-west-1): the second region, its own pool and parameter values.
+- ``CliDefaults`` (us-east-1): the issue's case alone: one parameter, ``SharedRoutes``, default ``true``,
+  deployed ``false`` (the old ``drift --aws`` evaluated the template with the defaults and reported
+  "OK, 0 difference(s)" on its pool once the pool had shared routes on again).
 
 The two-way topic is a parameter: the local driver does not deploy ``AWS::SNS::Topic`` (its providers
 refuse a type they cannot emulate), so a topic created in the stack cannot be deployed locally yet.
@@ -23,10 +26,11 @@ from aws_cdk import aws_smsvoice as smsvoice
 
 ACCOUNT = "123456789012"
 EAST, WEST = "us-east-1", "eu-west-1"
-SHARED, MESSAGING, MESSAGING_EU = "CliShared", "CliMessaging", "CliMessagingEu"
+SHARED, MESSAGING, MESSAGING_EU, DEFAULTS = "CliShared", "CliMessaging", "CliMessagingEu", "CliDefaults"
 ALERTS_POOL = "pool-a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
 MARKETING_POOL = "pool-b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
 EU_POOL = "pool-e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"
+ROUTES_POOL = "pool-d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4"
 TOPIC_EAST = f"arn:aws:sns:{EAST}:{ACCOUNT}:inbound-sms"
 TOPIC_WEST = f"arn:aws:sns:{WEST}:{ACCOUNT}:inbound-sms"
 
@@ -45,6 +49,7 @@ PARAMETERS = {
         "Protect": "false",
         "SharedRoutes": "false",
     },
+    DEFAULTS: {"SharedRoutes": "false"},
 }
 
 
@@ -91,5 +96,13 @@ def build(outdir: Path) -> Path:
     )
 
     _alerts(Stack(app, MESSAGING_EU, env=Environment(account=ACCOUNT, region=WEST)))
+
+    defaults = Stack(app, DEFAULTS, env=Environment(account=ACCOUNT, region=EAST))
+    PoolSettings(
+        defaults,
+        "Routes",
+        pool=ROUTES_POOL,
+        shared_routes_enabled=_flag(defaults, "SharedRoutes", default="true"),
+    )
     app.synth()
     return outdir

@@ -9,10 +9,12 @@ the driver kept (its state files) and the template it deployed, in the query pro
 
 - a stack it does not know: ``ValidationError`` ``Stack with id <name> does not exist`` (CloudFormation
   API Reference, DescribeStacks; boto/boto3#2807), HTTP 400;
-- ``ListExports``: every ``Export`` of every published stack (CloudFormation User Guide, "Exporting
-  stack output values": exports are per account and region; this server holds one of each);
+- a region is its own CloudFormation: a stack and an export are found only in the region the request
+  is signed for (CloudFormation User Guide, "Exporting stack output values": exports are per account
+  and region);
 - parameters: the value each had in the deploy (``StackState.parameters``), else its ``Default``, as
-  DescribeStacks lists every parameter of a stack.
+  DescribeStacks lists every parameter of a stack; a ``NoEcho`` parameter's value as asterisks
+  (CloudFormation User Guide, "Parameters", NoEcho: "the parameter value is masked with asterisks").
 
 Anything else answers ``InvalidAction``. Needed because the driver's stand-in does not serve these calls
 (see the report of issue 10's CLI).
@@ -45,7 +47,8 @@ class Published:
         declared = self.template.get("Parameters") or {}
         values = {name: str(spec["Default"]) for name, spec in declared.items() if "Default" in spec}
         values.update({name: str(value) for name, value in self.state.parameters.items() if name in declared})
-        return values
+        masked = {name for name, spec in declared.items() if str(spec.get("NoEcho", "")).lower() == "true"}
+        return {name: "****" if name in masked else value for name, value in values.items()}
 
 
 class ApiError(Exception):
@@ -78,7 +81,9 @@ class CloudFormationReader:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
                 params = {k: v[0] for k, v in form.items()}
-                status, body = reader.answer(params)
+                # The region the request is signed for: Credential=<key>/<date>/<region>/<service>/...
+                scope = self.headers.get("Authorization", "").partition("Credential=")[2].split("/")
+                status, body = reader.answer(params, scope[2] if len(scope) > 2 else "")
                 payload = body.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/xml")
@@ -114,7 +119,7 @@ class CloudFormationReader:
             self._stacks.pop(stack_name, None)
 
     # --- the API ----------------------------------------------------------------------------------
-    def answer(self, params: Mapping[str, str]) -> tuple[int, str]:
+    def answer(self, params: Mapping[str, str], region: str) -> tuple[int, str]:
         action = params.get("Action", "")
         with self._lock:
             self.calls.append(dict(params))
@@ -127,7 +132,7 @@ class CloudFormationReader:
                 }.get(action)
                 if operation is None:
                     raise ApiError("InvalidAction", "The action or operation requested is invalid.")
-                result = operation(params)
+                result = operation(params, region)
             except ApiError as exc:
                 return 400, (
                     f'<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>Sender</Type><Code>{exc.code}</Code>'
@@ -139,15 +144,19 @@ class CloudFormationReader:
             f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></{action}Response>"
         )
 
-    def _find(self, params: Mapping[str, str]) -> Published:
+    def _in_region(self, region: str) -> list[Published]:
+        """The stacks of the request's region: CloudFormation is a regional service."""
+        return [p for p in self._stacks.values() if p.state.stack_id.split(":")[3] == region]
+
+    def _find(self, params: Mapping[str, str], region: str) -> Published:
         name = params.get("StackName", "")
-        for published in self._stacks.values():
+        for published in self._in_region(region):
             if name in (published.state.stack_name, published.state.stack_id):
                 return published
         raise ApiError("ValidationError", f"Stack with id {name} does not exist")
 
-    def describe_stacks(self, params: Mapping[str, str]) -> str:
-        published = self._find(params)
+    def describe_stacks(self, params: Mapping[str, str], region: str) -> str:
+        published = self._find(params, region)
         state = published.state
         parameters = "".join(
             _member({"ParameterKey": k, "ParameterValue": v}) for k, v in published.parameters().items()
@@ -159,8 +168,8 @@ class CloudFormationReader:
         )
         return f"<Stacks><member>{inner}</member></Stacks>"
 
-    def list_stack_resources(self, params: Mapping[str, str]) -> str:
-        state = self._find(params).state
+    def list_stack_resources(self, params: Mapping[str, str], region: str) -> str:
+        state = self._find(params, region).state
         summaries = "".join(
             _member(
                 {
@@ -175,17 +184,17 @@ class CloudFormationReader:
         )
         return f"<StackResourceSummaries>{summaries}</StackResourceSummaries>"
 
-    def get_template(self, params: Mapping[str, str]) -> str:
-        body = json.dumps(self._find(params).template)
+    def get_template(self, params: Mapping[str, str], region: str) -> str:
+        body = json.dumps(self._find(params, region).template)
         stages = "<StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>"
         return f"<TemplateBody>{escape(body)}</TemplateBody>{stages}"
 
-    def list_exports(self, params: Mapping[str, str]) -> str:
+    def list_exports(self, params: Mapping[str, str], region: str) -> str:
         exports = "".join(
             _member(
                 {"ExportingStackId": p.state.stack_id, "Name": str(o["Export"]), "Value": str(o["Value"])}
             )
-            for p in self._stacks.values()
+            for p in self._in_region(region)
             for o in p.state.outputs.values()
             if o.get("Export")
         )

@@ -30,6 +30,7 @@ SEEDED = {  # the pools before the deploy, each in its region
     app.ALERTS_POOL: (app.EAST, {"SharedRoutesEnabled": True}),
     app.MARKETING_POOL: (app.EAST, {}),
     app.EU_POOL: (app.WEST, {"SharedRoutesEnabled": True, "DeletionProtectionEnabled": True}),
+    app.ROUTES_POOL: (app.EAST, {"SharedRoutesEnabled": True}),
 }
 SETTINGS = (
     "TwoWayEnabled",
@@ -127,6 +128,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         _deploy(world, state_dir, assembly, app.SHARED, app.EAST)
         _deploy(world, state_dir, assembly, app.MESSAGING, app.EAST)
         _deploy(world, state_dir, assembly, app.MESSAGING_EU, app.WEST)
+        _deploy(world, state_dir, assembly, app.DEFAULTS, app.EAST)
         world.pools = {pool_id: world.pool(pool_id) for pool_id in SEEDED}
         for region in (app.EAST, app.WEST):
             pages = (
