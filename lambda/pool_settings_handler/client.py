@@ -22,13 +22,16 @@ One client per service and container, the same retries and deadline for all, our
   CloudFormation (``DescribeStacks``, ``DescribeStackResource``) go through the same ``_call``:
   ``AWS_ENDPOINT_URL_SSM`` / ``AWS_ENDPOINT_URL_CLOUDFORMATION`` redirect them; their errors become
   ``ServiceError`` naming the operation, the parameter or stack, the code and the message.
+- The scheduled drift check (``drift_check.py``) adds ``ListStackResources``, SSM ``GetParameters``,
+  ``DescribePools`` of up to 5 pools and CloudWatch ``PutMetricData`` (``AWS_ENDPOINT_URL_CLOUDWATCH``),
+  through the same ``_call``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import boto3
@@ -413,3 +416,45 @@ def resource_exists(stack_id: str, logical_id: str, budget: Budget) -> bool:
             return False
         raise
     return str(answer["StackResourceDetail"].get("ResourceStatus")) not in GONE_STATUSES
+
+
+# --- The scheduled drift check (drift_check.py) -------------------------------------------------------
+def stack_resources(stack_id: str, resource_type: str, budget: Budget) -> dict[str, str]:
+    """Logical ID -> physical ID of every ``resource_type`` resource of the stack (``ListStackResources``,
+    every page); a resource without a physical ID yet maps to ``""``."""
+    found: dict[str, str] = {}
+    params: dict[str, Any] = {"StackName": stack_id}
+    method = get_client("cloudformation").list_stack_resources
+    while True:
+        answer = _other("ListStackResources", stack_id, method, params, budget)
+        for summary in answer.get("StackResourceSummaries", []):
+            if summary.get("ResourceType") == resource_type:
+                found[str(summary["LogicalResourceId"])] = str(summary.get("PhysicalResourceId") or "")
+        if not answer.get("NextToken"):
+            return found
+        params = {**params, "NextToken": answer["NextToken"]}
+
+
+def get_records(names: Sequence[str], budget: Budget) -> dict[str, str]:
+    """Name -> value of the parameters ``names`` that exist (``GetParameters``, at most 10 names)."""
+    method = get_client("ssm").get_parameters
+    answer = _other("GetParameters", ", ".join(names), method, {"Names": list(names)}, budget)
+    return {str(p["Name"]): str(p["Value"]) for p in answer.get("Parameters", [])}
+
+
+def describe_pools(pool_ids: Sequence[str], budget: Budget) -> list[dict[str, Any]]:
+    """The pools ``pool_ids`` (IDs or ARNs, at most 5) as ``DescribePools`` reports them.
+
+    Raises:
+        PoolNotFoundError: one of them does not exist (the service then answers for none).
+    """
+    label = ", ".join(pool_ids)
+    answer = _call("DescribePools", label, get_client().describe_pools, {"PoolIds": list(pool_ids)}, budget)
+    return [dict(pool) for pool in answer.get("Pools", [])]
+
+
+def put_metric_data(namespace: str, data: Sequence[Mapping[str, Any]], budget: Budget) -> None:
+    """Publish ``data`` (at most 1,000 datapoints) to CloudWatch under ``namespace`` (``PutMetricData``;
+    ``AWS_ENDPOINT_URL_CLOUDWATCH`` redirects it)."""
+    params = {"Namespace": namespace, "MetricData": list(data)}
+    _other("PutMetricData", namespace, get_client("cloudwatch").put_metric_data, params, budget)
