@@ -185,6 +185,13 @@ class PoolSettings(Construct):
         if isinstance(pool, smsvoice.CfnPool):
             _check_no_conflict(pool, managed_names)
         _check_drift_options(drift_check, drift_alarm_topic, drift_auto_correct)
+        if drift_check is not None and not managed_names:
+            raise check.invalid(
+                "drift_check",
+                "given with at least one managed setting (a PoolSettings that manages none keeps no record "
+                "to compare with)",
+                getattr(drift_check, "expression_string", drift_check),
+            )
 
         # --- Then values, each literal only --------------------------------------------------------
         warnings: list[str] = []

@@ -517,17 +517,20 @@ def test_drift_options_of_the_wrong_kind_are_rejected(h: SimpleNamespace) -> Non
     stack = h.new_stack()
     # WHEN / THEN
     with pytest.raises(TypeError, match=r"^drift_auto_correct must be True or False, got 'yes'$"):
-        PoolSettings(stack, "A", pool=POOL, drift_check=HOURLY, drift_auto_correct="yes")  # type: ignore[arg-type]
+        PoolSettings(
+            stack, "A", pool=POOL, shared_routes_enabled=True, drift_check=HOURLY, drift_auto_correct="yes"
+        )  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^drift_alarm_topic must be an sns\.ITopic, got 'arn:aws:sns:"):
         PoolSettings(
             stack,
             "B",
             pool=POOL,
+            shared_routes_enabled=True,
             drift_check=HOURLY,
             drift_alarm_topic=f"arn:aws:sns:{h.REGION}:{h.ACCOUNT}:t",  # type: ignore[arg-type]
         )
     with pytest.raises(TypeError, match=r"^drift_check must be an aws_events\.Schedule, got 'rate"):
-        PoolSettings(stack, "C", pool=POOL, drift_check="rate(1 hour)")  # type: ignore[arg-type]
+        PoolSettings(stack, "C", pool=POOL, shared_routes_enabled=True, drift_check="rate(1 hour)")  # type: ignore[arg-type]
 
 
 def test_the_construct_id_of_the_drift_check_is_reserved(h: SimpleNamespace) -> None:
@@ -539,3 +542,15 @@ def test_the_construct_id_of_the_drift_check_is_reserved(h: SimpleNamespace) -> 
         TypeError, match=f"^construct ID {DRIFT_CHECK_ID} is reserved for the PoolSettings drift"
     ):
         PoolSettings(stack, "Settings", pool=POOL, shared_routes_enabled=False, drift_check=HOURLY)
+
+
+def test_a_drift_check_on_a_pool_settings_that_manages_nothing_is_rejected(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    # WHEN / THEN
+    with pytest.raises(ValueError) as raised:
+        PoolSettings(stack, "Settings", pool=POOL, drift_check=HOURLY)
+    assert str(raised.value) == (
+        "drift_check must be given with at least one managed setting (a PoolSettings that manages none keeps "
+        "no record to compare with), got 'rate(1 hour)'"
+    )
