@@ -25,7 +25,7 @@ from pool_settings_handler.properties import Setting, parse_properties
 from pool_settings_handler.records import Record, parse_record, record_name
 
 from sms_pool_settings_cli.aws import DeployedStack, StackResource
-from sms_pool_settings_cli.errors import CliError
+from sms_pool_settings_cli.errors import CliError, StackNotFoundError
 from sms_pool_settings_cli.report import RECORD, TEMPLATE, ResourceDrift, ResourceStatus, StackReport
 from sms_pool_settings_cli.template import Deployed, declared_properties, imports_anything
 
@@ -67,7 +67,7 @@ def drift(reader: Reader, stack_name: str) -> StackReport:
                 compared[resource.logical_id] = f"no record, and {exc}"
         pools = reader.pools([entry[0] for entry in compared.values() if isinstance(entry, tuple)])
     except CliError as exc:
-        return StackReport(stack_name, reader.region, error=str(exc))
+        return _failed(stack_name, reader.region, exc)
     reports: list[ResourceDrift | ResourceStatus] = []
     for resource in resources:
         entry = compared[resource.logical_id]
@@ -96,7 +96,7 @@ def status(reader: Reader, stack_name: str) -> StackReport:
         resources = _pool_settings(every)
         found = _records(reader, stack, resources)
     except CliError as exc:
-        return StackReport(stack_name, reader.region, error=str(exc))
+        return _failed(stack_name, reader.region, exc)
     reports: list[ResourceDrift | ResourceStatus] = []
     for resource in resources:
         name = _record_name(stack, resource)
@@ -109,6 +109,12 @@ def status(reader: Reader, stack_name: str) -> StackReport:
 
 
 # ------------------------------------------------------------------------------------------------------
+def _failed(stack_name: str, region: str, exc: CliError) -> StackReport:
+    """The stack could not be read: the error, naming the stack (an unknown stack's already does)."""
+    error = str(exc) if isinstance(exc, StackNotFoundError) else f"{stack_name}: {exc}"
+    return StackReport(stack_name, region, error=error)
+
+
 def _stack(reader: Reader, stack_name: str) -> tuple[DeployedStack, list[StackResource]]:
     """The stack (DescribeStacks first: an unknown stack is named as such) and all its resources."""
     return reader.stack(stack_name), reader.resources(stack_name)

@@ -1,0 +1,178 @@
+"""Usage errors exit 2, every other failure 1, each with one line; ``--help`` everywhere; ``local``'s
+dispatch and its missing extra; the read-only policy of docs/cli.md is enough, and one action less is
+denied."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+from parliament import analyze_policy_string
+from sms_pool_settings_cli import exit_codes
+from sms_pool_settings_cli.main import LOCAL_MODULE, build_parser
+
+from . import app
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+
+
+def _policy() -> dict:
+    (block,) = re.findall(r"```json\n(\{\n  \"Version\".*?)\n```", DOC.read_text(encoding="utf-8"), re.S)
+    return json.loads(block)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "sms-pool-settings: error: the following arguments are required: COMMAND"),
+        (["drift"], "sms-pool-settings drift: error: the following arguments are required: --stack"),
+        (["status"], "sms-pool-settings status: error: the following arguments are required: --stack"),
+        (["drift", "--stak", "S"], "sms-pool-settings drift: error: the following arguments are required"),
+        (["drift", "--stack", "S", "--bogus"], "sms-pool-settings: error: unrecognized arguments: --bogus"),
+        (["drift", "--stack", "S", "--output", "yaml"], "sms-pool-settings drift: error: argument --output:"),
+        (["--output", "xml", "status", "--stack", "S"], "sms-pool-settings: error: argument --output:"),
+        (["detect", "--stack", "S"], "sms-pool-settings: error: argument COMMAND: invalid choice: 'detect'"),
+        (["drift", "--stack"], "sms-pool-settings drift: error: argument --stack: expected one argument"),
+    ],
+)
+def test_a_usage_error_exits_2_with_one_line_and_never_the_drift_code(cli, argv, message):
+    result = cli(*argv)
+
+    assert result.code == exit_codes.USAGE != exit_codes.DRIFT
+    assert result.out == ""
+    (line,) = result.err.splitlines()
+    assert line.startswith(message)
+    assert line.endswith("--help)")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["drift", "--help"], ["status", "-h"]])
+def test_help_on_the_command_and_every_subcommand(cli, argv):
+    result = cli(*argv)
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith("usage: sms-pool-settings")
+    assert "exit codes: 0 success" in result.out
+    for option in ("--region", "--profile", "--output"):
+        assert option in result.out
+
+
+def test_every_command_docs_cli_shows_parses():
+    commands = re.findall(r"^(?:\$ |\s*- run: |)sms-pool-settings (.+?)(?: +#.*| \|\|.*| >.*)?$",
+                          DOC.read_text(encoding="utf-8"), re.M)  # fmt: skip
+    # not `local` (the extra's own command line), not the error lines the doc quotes ("drift: error: ...")
+    parsed = [c for c in commands if not c.startswith("local") and not c.split()[0].endswith(":")]
+    assert len(parsed) >= 4
+    for command in parsed:
+        build_parser().parse_args(shlex.split(command))
+
+
+def test_an_unknown_stack_is_one_line_naming_it_and_the_region_exit_1(deployed, cli):
+    result = cli("drift", "--stack", "Mesaging", "--stack", app.DEFAULTS)
+
+    assert result.code == exit_codes.ERROR
+    assert result.err.splitlines() == [
+        "error: stack Mesaging not found in us-east-1 (DescribeStacks: ValidationError: "
+        "Stack with id Mesaging does not exist)"
+    ]
+    assert f"{app.DEFAULTS} (us-east-1, CREATE_COMPLETE)" in result.out  # the other stack is reported
+
+
+def test_no_region_anywhere_is_an_error(cli, monkeypatch):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+    result = cli("status", "--stack", "S")
+
+    assert result.code == exit_codes.ERROR
+    assert result.err.splitlines() == [
+        "error: no region: give --region, or set AWS_REGION or the profile's region"
+    ]
+
+
+def test_an_unknown_profile_is_an_error_naming_it(cli):
+    result = cli("status", "--stack", "S", "--profile", "nope")
+
+    assert result.code == exit_codes.ERROR
+    assert result.err.splitlines() == ["error: --profile nope: The config profile (nope) could not be found"]
+
+
+def _the_pool_error(result, what: str) -> str:
+    """The one error line of a DescribePools of CliDefaults' pool that failed with ``what``."""
+    assert result.code == exit_codes.ERROR
+    (line,) = result.err.splitlines()
+    arn = f"arn:aws:sms-voice:us-east-1:{app.ACCOUNT}:pool/{app.ROUTES_POOL}"
+    assert line.startswith(f"error: {app.DEFAULTS}: DescribePools {arn} {what}: ")
+    return line
+
+
+def test_the_documented_policy_is_read_only_and_parliament_finds_nothing_in_it():
+    policy = _policy()
+    actions = {
+        a
+        for s in policy["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+
+    assert actions == {
+        "cloudformation:DescribeStacks",
+        "cloudformation:ListStackResources",
+        "cloudformation:GetTemplate",
+        "cloudformation:ListExports",
+        "ssm:GetParameters",
+        "sms-voice:DescribePools",
+    }
+    assert analyze_policy_string(json.dumps(policy)).findings == []
+
+
+def test_under_the_documented_policy_drift_runs_and_without_describe_pools_it_is_denied(deployed, cli):
+    # GIVEN the emulator enforcing the documented policy on the CLI's calls
+    policy = _policy()
+    deployed.emulator.control.enforce_iam([policy], access_key_id="testing")
+    allowed = cli("drift", "--stack", app.DEFAULTS)
+    # WHEN the statement on the pools is missing
+    policy["Statement"] = [s for s in policy["Statement"] if s["Sid"] != "ReadPools"]
+    deployed.emulator.control.enforce_iam([policy], access_key_id="testing")
+    denied = cli("drift", "--stack", app.DEFAULTS)
+    # THEN
+    assert (allowed.code, allowed.err) == (0, "")
+    line = _the_pool_error(
+        denied, "denied (the read-only policy in docs/cli.md allows it): AccessDeniedException"
+    )
+    assert "sms-voice:DescribePools" in line
+
+
+def test_throttling_is_reported_after_the_sdks_retries_as_configured(deployed, cli, monkeypatch):
+    # GIVEN every DescribePools throttled, and the SDK told to try twice in standard mode
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    deployed.emulator.control.add_fault("DescribePools", "throttle", count=None)
+    # WHEN
+    result = cli("drift", "--stack", app.DEFAULTS)
+    # THEN
+    _the_pool_error(result, "throttled, still after 1 retries of the SDK: ThrottlingException")
+    assert len(deployed.emulator.control.calls("DescribePools")) == 2
+
+
+def test_local_without_the_extra_says_how_to_install_it(cli, monkeypatch):
+    # The [local] extra's packages are installed here: block its module as if they were not.
+    monkeypatch.setitem(sys.modules, LOCAL_MODULE, None)
+
+    result = cli("local", "deploy", "--app", "cdk.out")
+
+    assert result.code == exit_codes.ERROR
+    assert result.err.splitlines() == [
+        "error: sms-pool-settings local needs the [local] extra: pip install 'sms-pool-settings[local]' "
+        f"(missing module {LOCAL_MODULE})"
+    ]
+
+
+def test_local_hands_everything_after_it_to_the_extras_command_line(cli):
+    # The [local] extra's own `--help` answers: the arguments reached sms_pool_settings_local's main.
+    result = cli("local", "--help")
+
+    assert result.code == 0
+    assert result.out.startswith("usage: ")
