@@ -241,13 +241,11 @@ class PoolSettings(Construct):
         if isinstance(pool, PoolSelector):
             properties = {PROP_POOL_SELECTOR: pool.to_property()}
             provider.grant_pool_lookup(pool.key, pool.value)
+            pool_grant = None  # the drift check's is the stack's pattern: a pool found by tag is the stack's
         else:
             properties = {PROP_POOL_ID: _pool_value(pool)}
-            provider.grant_pool(_grant_arn(pool, provider))
-        # The pool the drift check reads: a pool found by tag is one of the stack's account and region.
-        pool_grant = (
-            provider.pattern("pool") if isinstance(pool, PoolSelector) else _grant_arn(pool, provider)
-        )
+            pool_grant = _grant_arn(pool, provider)
+            provider.grant_pool(pool_grant)
         passes_role = False
         for row in SETTINGS:
             if row.argument in values:
@@ -285,7 +283,7 @@ class PoolSettings(Construct):
                 self,
                 resource=resource,
                 pool_id=self.attr_pool_id,
-                pool_arn=pool_grant,
+                pool_arn=pool_grant if pool_grant is not None else provider.pattern("pool"),
                 place=place,
                 correct=drift_auto_correct,
                 passes_role=passes_role,

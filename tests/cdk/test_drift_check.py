@@ -15,7 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 from pool_settings_handler.constants import RESOURCE_TYPE
-from sms_pool_settings import PoolSettings
+from sms_pool_settings import PoolSelector, PoolSettings
 from sms_pool_settings._drift_check import DRIFT_CHECK_ID, MAX_INPUT_CHARACTERS, DriftCheck
 
 POOL = "pool-0123456789abcdef0123456789abcdef"
@@ -554,3 +554,27 @@ def test_a_drift_check_on_a_pool_settings_that_manages_nothing_is_rejected(h: Si
         "drift_check must be given with at least one managed setting (a PoolSettings that manages none keeps "
         "no record to compare with), got 'rate(1 hour)'"
     )
+
+
+def test_a_pool_found_by_tag_is_checked_among_the_stacks_pools(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    settings = PoolSettings(
+        stack,
+        "ByTag",
+        pool=PoolSelector.tag("team", "alerts"),
+        deletion_protection_enabled=True,
+        drift_check=HOURLY,
+    )
+    # WHEN
+    template = Template.from_stack(stack)
+    # THEN: its alarm's dimension is the pool the resource found, its pool among the stack's pattern
+    resource_id = _logical_id(template, "ByTag", RESOURCE_TYPE)
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"Dimensions": [{"Name": "PoolId", "Value": {"Fn::GetAtt": [resource_id, "PoolId"]}}]},
+    )
+    assert _drift_statements(template)[4:] == [
+        {"Action": "sms-voice:DescribePools", "Effect": "Allow", "Resource": _POOLS}
+    ]
+    assert settings.drift_alarm is not None
