@@ -25,10 +25,12 @@ from ._strip import strip_python_file
 # time and mode, deflate level 9). 25,000 until 2026-12-01 (issue 5's "25 KB"); raised to 32,000 that day
 # by the coordinator's decision for the handler code added since: issue 9's records in SSM Parameter
 # Store and exact rollback (records.py, the SSM and CloudFormation calls in client.py) and issue 16's
-# pool lookup by tag (lookup.py). The asset was 30,315 to 30,715 bytes that day.
+# pool lookup by tag (lookup.py). The asset was 30,315 to 30,715 bytes that day. Raised to 36,000 later
+# that day, again by the coordinator, for issue 10's scheduled drift check, which runs from the same asset
+# (drift_check.py, drift.py and its four client calls): 34,985 bytes with it.
 # tests/cdk/test_asset_strip.py asserts it; benchmarks/report.py should read this constant rather than
 # keep its own figure.
-ASSET_ZIPPED_BUDGET = 32_000
+ASSET_ZIPPED_BUDGET = 36_000
 # The packages the Lambda imports that its runtime does not provide (boto3 comes with the runtime).
 ASSET_PACKAGES = ("pool_settings_handler", "crhelper")
 # crhelper is Apache-2.0: a copy we redistribute carries its licence and notice.
