@@ -250,6 +250,7 @@ class DriftCheck(Construct):
         self._correct_patterns: dict[str, None] = {}
         self._passes_roles = False
         self._alarms: dict[object, cloudwatch.Alarm] = {}
+        self._topics: dict[int, set[str]] = {}  # id(alarm) -> the ARNs (tokens) of the topics it notifies
         self._finalized = False
         stack = scope
 
@@ -363,7 +364,9 @@ class DriftCheck(Construct):
                 ),
             )
             self._alarms[key] = alarm
-        if topic is not None:
+        notified = self._topics.setdefault(id(alarm), set())
+        if topic is not None and topic.topic_arn not in notified:  # one action per topic
+            notified.add(topic.topic_arn)
             alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
         return alarm
 

@@ -578,3 +578,18 @@ def test_a_pool_found_by_tag_is_checked_among_the_stacks_pools(h: SimpleNamespac
         {"Action": "sms-voice:DescribePools", "Effect": "Allow", "Resource": _POOLS}
     ]
     assert settings.drift_alarm is not None
+
+
+def test_pool_settings_of_one_pool_with_the_same_topic_notify_it_once(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    topic = sns.Topic(stack, "Alerts")
+    drift: dict[str, Any] = {"drift_check": HOURLY, "drift_alarm_topic": topic}
+    # WHEN
+    PoolSettings(stack, "First", pool=POOL, deletion_protection_enabled=True, **drift)
+    PoolSettings(stack, "Second", pool=POOL, shared_routes_enabled=False, **drift)
+    # THEN
+    (alarm,) = Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    assert alarm["Properties"]["AlarmActions"] == [
+        {"Ref": _logical_id(Template.from_stack(stack), "Alerts", "AWS::SNS::Topic")}
+    ]
