@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+from pool_settings_handler.drift import DESCRIBE_BATCH, RECORDS_BATCH, batches
 
 from sms_pool_settings_cli.errors import AwsCallError, CliError, StackNotFoundError
 
@@ -38,10 +39,6 @@ STACK_NOT_FOUND_WORDS = "does not exist"
 # ThrottlingException; both are among the codes botocore's standard retry mode retries as throttling).
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
-# SSM GetParameters takes at most 10 names (SSM API Reference, GetParameters, Names); DescribePools at
-# most 5 pool IDs (End User Messaging SMS API Reference, DescribePools, PoolIds).
-GET_PARAMETERS_MAX_NAMES = 10
-DESCRIBE_POOLS_MAX_IDS = 5
 SMS_SERVICE = "pinpoint-sms-voice-v2"
 # Messages from AWS are cut to this length, so an error stays one readable line.
 MAX_AWS_MESSAGE = 300
@@ -208,9 +205,9 @@ class Aws:
 
     # --- SSM --------------------------------------------------------------------------------------
     def parameters(self, names: Sequence[str]) -> dict[str, str]:
-        """GetParameters of ``names``, 10 at a time: name -> value, for the names that exist."""
+        """GetParameters of ``names``, 10 at a time (its limit): name -> value, for the names that exist."""
         found: dict[str, str] = {}
-        for batch in _batches(names, GET_PARAMETERS_MAX_NAMES):
+        for batch in batches(names, RECORDS_BATCH):
             ask = functools.partial(self._client("ssm").get_parameters, Names=list(batch))
             answer = _guard("GetParameters", ", ".join(batch), ask)
             found.update({p["Name"]: p["Value"] for p in answer.get("Parameters", [])})
@@ -218,7 +215,7 @@ class Aws:
 
     # --- SMS --------------------------------------------------------------------------------------
     def pools(self, pools: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """DescribePools of ``pools`` (IDs or ARNs; a shared pool needs its ARN), 5 at a time.
+        """DescribePools of ``pools`` (IDs or ARNs; a shared pool needs its ARN), 5 at a time (its limit).
 
         Returns:
             each of ``pools`` that exists -> its DescribePools entry. A batch naming a pool that does
@@ -226,7 +223,7 @@ class Aws:
             one and the missing ones are left out.
         """
         found: dict[str, dict[str, Any]] = {}
-        for batch in _batches(list(dict.fromkeys(pools)), DESCRIBE_POOLS_MAX_IDS):
+        for batch in batches(list(dict.fromkeys(pools)), DESCRIBE_BATCH):
             try:
                 entries = self._describe_pools(batch)
             except _PoolNotFound:
@@ -268,10 +265,6 @@ def _match(asked: Sequence[str], entries: Iterable[Mapping[str, Any]]) -> list[d
         by_key[str(entry.get("PoolId"))] = dict(entry)
         by_key[str(entry.get("PoolArn"))] = dict(entry)
     return [by_key.get(one) for one in asked]
-
-
-def _batches(items: Sequence[str], size: int) -> list[Sequence[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _guard(operation: str, target: str, call: Callable[[], T]) -> T:

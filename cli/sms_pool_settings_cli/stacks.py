@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from pool_settings_handler import constants as c
 from pool_settings_handler import records
+from pool_settings_handler.drift import deploying
 from pool_settings_handler.errors import InvalidPropertyError, InvalidRecordError
 from pool_settings_handler.properties import Setting, parse_properties
 from pool_settings_handler.records import Record, parse_record, record_name
@@ -28,6 +29,8 @@ from sms_pool_settings_cli.aws import DeployedStack, StackResource
 from sms_pool_settings_cli.errors import CliError, StackNotFoundError
 from sms_pool_settings_cli.report import RECORD, TEMPLATE, ResourceDrift, ResourceStatus, StackReport
 from sms_pool_settings_cli.template import Deployed, declared_properties, imports_anything
+
+DELETED = "DELETE_COMPLETE"
 
 
 class Reader(Protocol):
@@ -47,6 +50,11 @@ def drift(reader: Reader, stack_name: str) -> StackReport:
     """Compare every ``PoolSettings`` of ``stack_name`` with its live pool, setting by setting."""
     try:
         stack, every = _stack(reader, stack_name)
+        if deploying(stack.status):
+            raise CliError(
+                f"the stack is {stack.status}: while CloudFormation changes it, a record may be ahead of "
+                "its pool, so drift is not determined; run again when it is done"
+            )
         resources = _pool_settings(every)
         found = _records(reader, stack, resources)
         # logical ID -> (pool, its record, or the settings read back from the template), or an error
@@ -121,8 +129,12 @@ def _stack(reader: Reader, stack_name: str) -> tuple[DeployedStack, list[StackRe
 
 
 def _pool_settings(resources: Sequence[StackResource]) -> list[StackResource]:
-    """The ``Custom::SmsPoolSettings`` among ``resources`` (the construct's type), by logical ID."""
-    return sorted((r for r in resources if r.resource_type == c.RESOURCE_TYPE), key=lambda r: r.logical_id)
+    """The ``Custom::SmsPoolSettings`` among ``resources`` (the construct's type), by logical ID; not
+    those already deleted (a stack whose first create rolled back lists them ``DELETE_COMPLETE``)."""
+    return sorted(
+        (r for r in resources if r.resource_type == c.RESOURCE_TYPE and r.status != DELETED),
+        key=lambda r: r.logical_id,
+    )
 
 
 def _record_name(stack: DeployedStack, resource: StackResource) -> str | None:

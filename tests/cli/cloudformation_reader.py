@@ -42,6 +42,7 @@ TIME = "2026-12-01T00:00:00.000Z"
 class Published:
     state: StackState
     template: Mapping[str, Any]
+    statuses: Mapping[str, str]  # logical ID -> ResourceStatus (default CREATE_COMPLETE)
 
     def parameters(self) -> dict[str, str]:
         declared = self.template.get("Parameters") or {}
@@ -110,9 +111,13 @@ class CloudFormationReader:
         self._thread.join()
 
     # --- what the driver deployed -----------------------------------------------------------------
-    def publish(self, state: StackState, template: Mapping[str, Any]) -> None:
+    def publish(
+        self, state: StackState, template: Mapping[str, Any], statuses: Mapping[str, str] | None = None
+    ) -> None:
+        """Answer for ``state`` (its status is the stack's), each resource ``CREATE_COMPLETE`` unless
+        ``statuses`` says otherwise."""
         with self._lock:
-            self._stacks[state.stack_name] = Published(state, template)
+            self._stacks[state.stack_name] = Published(state, template, dict(statuses or {}))
 
     def forget(self, stack_name: str) -> None:
         with self._lock:
@@ -169,7 +174,8 @@ class CloudFormationReader:
         return f"<Stacks><member>{inner}</member></Stacks>"
 
     def list_stack_resources(self, params: Mapping[str, str], region: str) -> str:
-        state = self._find(params, region).state
+        published = self._find(params, region)
+        state = published.state
         summaries = "".join(
             _member(
                 {
@@ -177,7 +183,7 @@ class CloudFormationReader:
                     "PhysicalResourceId": res.physical_id or None,
                     "ResourceType": res.type,
                     "LastUpdatedTimestamp": TIME,
-                    "ResourceStatus": "CREATE_COMPLETE",
+                    "ResourceStatus": published.statuses.get(logical, "CREATE_COMPLETE"),
                 }
             )
             for logical, res in sorted(state.resources.items())

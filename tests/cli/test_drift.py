@@ -4,6 +4,7 @@ when a record is missing, the live pools through the emulator; text and JSON; tw
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 
 import pytest
@@ -215,3 +216,33 @@ def test_the_module_runs_as_the_console_script_does(deployed):
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines()[-1] == "No drift: every managed setting matches its live pool."
+
+
+def test_while_cloudformation_changes_the_stack_drift_is_an_error_and_status_still_shows(deployed, cli):
+    # GIVEN the stack mid-update (its handler may have written a record and not yet the pool)
+    state = dataclasses.replace(deployed.states[app.DEFAULTS], status="UPDATE_IN_PROGRESS")
+    deployed.reader.publish(state, deployed.templates[app.DEFAULTS])
+    # WHEN
+    drift = cli("drift", "--stack", app.DEFAULTS)
+    status = cli("status", "--stack", app.DEFAULTS)
+    # THEN
+    assert drift.code == 1
+    assert drift.err.splitlines() == [
+        f"error: {app.DEFAULTS}: the stack is UPDATE_IN_PROGRESS: while CloudFormation changes it, a record "
+        "may be ahead of its pool, so drift is not determined; run again when it is done"
+    ]
+    assert status.code == 0
+    assert status.out.splitlines()[0] == f"{app.DEFAULTS} (us-east-1, UPDATE_IN_PROGRESS)"
+
+
+def test_a_pool_settings_already_deleted_is_not_compared(deployed, cli):
+    # GIVEN a resource CloudFormation lists as DELETE_COMPLETE, its record gone and its pool put back
+    _delete_records(deployed)
+    deployed.set_pool(app.ROUTES_POOL, SharedRoutesEnabled=True)
+    state = deployed.states[app.DEFAULTS]
+    deployed.reader.publish(state, deployed.templates[app.DEFAULTS], {ROUTES: "DELETE_COMPLETE"})
+    # WHEN
+    result = cli("drift", "--stack", app.DEFAULTS)
+    # THEN
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[1] == "  no PoolSettings in this stack"

@@ -178,3 +178,21 @@ def test_local_hands_everything_after_it_to_the_extras_command_line(cli):
 
     assert result.code == 0
     assert result.out.startswith("usage: ")
+
+
+def test_an_endpoint_that_does_not_answer_is_one_line_naming_the_call(cli, monkeypatch):
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on once closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+    result = cli("drift", "--stack", app.DEFAULTS)
+
+    assert result.code == exit_codes.ERROR
+    assert result.err.splitlines() == [
+        f"error: {app.DEFAULTS}: DescribeStacks stack {app.DEFAULTS} failed: Could not connect to the "
+        f'endpoint URL: "http://127.0.0.1:{port}/"'
+    ]
