@@ -94,7 +94,7 @@ def drift(reader: Reader, stack_name: str) -> StackReport:
             records.drifted(known, live) if isinstance(known, Record) else records.differences(known, live)
         )
         reports.append(ResourceDrift(resource.logical_id, pool, source, applied, found_drift))
-    return StackReport(stack_name, reader.region, stack.stack_id, stack.status, reports)
+    return StackReport(stack.name, reader.region, stack.stack_id, stack.status, reports)
 
 
 def status(reader: Reader, stack_name: str) -> StackReport:
@@ -113,7 +113,7 @@ def status(reader: Reader, stack_name: str) -> StackReport:
             reports.append(ResourceStatus(resource.logical_id, resource.status, name or "", error=record))
         else:
             reports.append(ResourceStatus(resource.logical_id, resource.status, name or "", record))
-    return StackReport(stack_name, reader.region, stack.stack_id, stack.status, reports)
+    return StackReport(stack.name, reader.region, stack.stack_id, stack.status, reports)
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -246,3 +246,31 @@ def test_a_pool_settings_already_deleted_is_not_compared(deployed, cli):
     # THEN
     assert (result.code, result.err) == (0, "")
     assert result.out.splitlines()[1] == "  no PoolSettings in this stack"
+
+
+def test_one_pool_of_a_stack_deleted_the_other_is_still_compared(deployed, cli):
+    """DescribePools refuses a batch naming a pool that does not exist: then each pool is asked alone."""
+    region, settings = SEEDED[app.MARKETING_POOL]
+    deployed.set_pool(app.ALERTS_POOL, TwoWayEnabled=False)
+    deployed.sms(region).delete_pool(PoolId=app.MARKETING_POOL)
+    try:
+        result = cli("drift", "--stack", app.MESSAGING)
+    finally:
+        deployed.emulator.control.seed_pool(app.MARKETING_POOL, region=region, **settings)
+    assert result.code == 1
+    assert result.out.splitlines()[1:] == [
+        f"  {ALERTS} ({app.ALERTS_POOL}, from its record): TwoWayEnabled applied true, live false",
+        f"  {MARKETING}: not compared, DescribePools arn:aws:sms-voice:us-east-1:{app.ACCOUNT}:pool/"
+        f"{app.MARKETING_POOL}: the pool does not exist (deleted out of band?)",
+        "Not determined: 1 failure (see the error lines).",
+    ]
+    assert len(result.err.splitlines()) == 1
+
+
+def test_a_stack_is_also_found_by_its_id(deployed, cli):
+    stack_id = deployed.states[app.DEFAULTS].stack_id
+
+    result = cli("drift", "--stack", stack_id)
+
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == f"{app.DEFAULTS} (us-east-1, CREATE_COMPLETE)"
