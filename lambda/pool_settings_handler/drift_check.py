@@ -77,7 +77,7 @@ def check(event: Mapping[str, Any], budget: Budget, stack_id: str) -> dict[str, 
         try:
             client.update_pool(arn, fields, budget, live_role=live.get(c.PROP_TWO_WAY_CHANNEL_ROLE))
         except PoolSettingsError as exc:
-            problems.append(f"UpdatePool {arn}: {exc}")
+            problems.append(str(exc))  # it names the operation and the pool
         else:
             corrected.append({"PoolArn": arn, "Written": sorted(fields)})
     for data in drift.batches(drift.metric_data(findings.drifted), drift.METRICS_BATCH):

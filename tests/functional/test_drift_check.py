@@ -69,20 +69,23 @@ def template() -> dict[str, Any]:
     return _synthesize()
 
 
-@pytest.fixture(scope="module")
-def rule_input(template: dict[str, Any]) -> dict[str, Any]:
+def _rule_input(template: dict[str, Any]) -> dict[str, Any]:
     """What the synthesized rule sends the function."""
     (rule,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
     (target,) = rule["Properties"]["Targets"]
     return dict(json.loads(target["Input"]))
 
 
-@pytest.fixture(scope="module")
-def logical_ids(template: dict[str, Any]) -> dict[str, str]:
+def _logical_ids(template: dict[str, Any]) -> dict[str, str]:
     """Pool ID -> the logical ID of the PoolSettings resource that manages it."""
     return {
         r["Properties"]["PoolId"]: k for k, r in template["Resources"].items() if r["Type"] == RESOURCE_TYPE
     }
+
+
+@pytest.fixture(scope="module")
+def logical_ids(template: dict[str, Any]) -> dict[str, str]:
+    return _logical_ids(template)
 
 
 def _drift_policies(template: dict[str, Any], stack_id: str) -> list[dict[str, Any]]:
@@ -129,36 +132,55 @@ def _datapoints(pool_id: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def deployed(emulator, cloudformation, make_event, invoke, logical_ids) -> str:
-    """Both pools (every flag off), both PoolSettings created by the provider handler (under its role's
-    policy); the stack's ID."""
-    stack = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/FunctionalDrift/{uuid.uuid4()}"
-    cloudformation.set_stack(stack, "CREATE_IN_PROGRESS", list(logical_ids.values()))
-    for pool_id, settings in DECLARED.items():
-        arn = emulator.control.seed_pool(pool_id, **dict.fromkeys(FLAGS, False))["PoolArn"]
-        properties = {"PoolId": pool_id, **{k: "true" if v else "false" for k, v in settings.items()}}
-        event = make_event("create", pool_id, properties=properties)
-        event["StackId"], event["LogicalResourceId"] = stack, logical_ids[pool_id]
-        assert invoke(event)["Status"] == "SUCCESS"
-        cloudformation.set_resource(
-            stack, logical_ids[pool_id], "CREATE_COMPLETE", resource_type=RESOURCE_TYPE, physical_id=arn
-        )
-    cloudformation.set_stack(stack, "CREATE_COMPLETE")
-    emulator.control.clear_iam()  # what the test does next is a console user's, not the provider's
-    return stack
+def deploy(emulator, cloudformation, make_event, invoke):
+    """``deploy(template, declared)``: the pools of ``declared`` (pool ID -> its settings) with every flag
+    off, each PoolSettings of ``template`` created by the provider handler (under its role's policy), the
+    stack complete in the CloudFormation stand-in; the stack's ID."""
+
+    def run(template: dict[str, Any], declared: dict[str, dict[str, Any]]) -> str:
+        logical_ids = _logical_ids(template)
+        stack = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/FunctionalDrift/{uuid.uuid4()}"
+        cloudformation.set_stack(stack, "CREATE_IN_PROGRESS", list(logical_ids.values()))
+        for pool_id, settings in declared.items():
+            arn = emulator.control.seed_pool(pool_id, **dict.fromkeys(FLAGS, False))["PoolArn"]
+            as_sent = {
+                k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in settings.items()
+            }
+            event = make_event("create", pool_id, properties={"PoolId": pool_id, **as_sent})
+            event["StackId"], event["LogicalResourceId"] = stack, logical_ids[pool_id]
+            assert invoke(event)["Status"] == "SUCCESS"
+            cloudformation.set_resource(
+                stack, logical_ids[pool_id], "CREATE_COMPLETE", resource_type=RESOURCE_TYPE, physical_id=arn
+            )
+        cloudformation.set_stack(stack, "CREATE_COMPLETE")
+        emulator.control.clear_iam()  # what the test does next is a console user's, not the provider's
+        return stack
+
+    return run
 
 
 @pytest.fixture
-def run_check(emulator, moto, template, rule_input, monkeypatch):
-    """Run the drift function once as its rule invokes it, under its role's policy; its summary."""
+def deployed(deploy, template) -> str:
+    """Both pools of the module's template deployed; the stack's ID."""
+    return str(deploy(template, DECLARED))
 
-    def run(stack: str, event: dict[str, Any] | None = None) -> dict[str, Any]:
+
+@pytest.fixture
+def run_check(emulator, moto, template, monkeypatch):
+    """``run_check(stack)``: the drift function run once as its rule invokes it, under its role's policy
+    (``policies``: instead of it); its summary. ``of``: another template than the module's."""
+
+    def run(
+        stack: str, *, of: dict[str, Any] | None = None, policies: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        synthesized = template if of is None else of
         monkeypatch.setenv("SMS_POOL_SETTINGS_STACK_ID", stack)
         monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", moto.endpoint_url)
-        emulator.control.enforce_iam(_drift_policies(template, stack), principal_arn=DRIFT_PRINCIPAL)
+        held = _drift_policies(synthesized, stack) if policies is None else policies
+        emulator.control.enforce_iam(held, principal_arn=DRIFT_PRINCIPAL)
         client.reset_client()
         try:
-            return drift_check.handler(rule_input if event is None else event, LambdaContext(60))
+            return drift_check.handler(_rule_input(synthesized), LambdaContext(60))
         finally:
             emulator.control.clear_iam()
 
@@ -264,18 +286,83 @@ def test_a_pool_deleted_out_of_band_counts_every_managed_setting_as_drifted(
     assert _datapoints(CORRECTED_POOL) == [{"Maximum": 0.0, "Minimum": 0.0, "SampleCount": 1.0}]
 
 
+def _without(policies: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+    return [{**p, "Statement": [s for s in p["Statement"] if s["Action"] != action]} for p in policies]
+
+
 def test_the_check_runs_under_its_roles_policy_and_fails_without_its_describe_pools_statement(
-    deployed, emulator, template, rule_input, monkeypatch
+    deployed, template, run_check
 ) -> None:
     # GIVEN: the drift role's policy without its DescribePools statement
-    policies = [
-        {**p, "Statement": [s for s in p["Statement"] if s["Action"] != "sms-voice:DescribePools"]}
-        for p in _drift_policies(template, deployed)
-    ]
-    emulator.control.enforce_iam(policies, principal_arn=DRIFT_PRINCIPAL)
-    monkeypatch.setenv("SMS_POOL_SETTINGS_STACK_ID", deployed)
-    client.reset_client()
+    policies = _without(_drift_policies(template, deployed), "sms-voice:DescribePools")
     # WHEN / THEN: the emulator denies it, as IAM would
     denied = r"^DescribePools arn:aws:sms-voice:\S+ denied: AccessDeniedException \(the handler's role lacks "
     with pytest.raises(AccessDeniedError, match=denied + r"sms-voice:DescribePools\)"):
-        drift_check.handler(rule_input, LambdaContext(60))
+        run_check(deployed, policies=policies)
+
+
+# --- A corrected two-way role: iam:PassRole, conditioned, is granted and needed ----------------------
+
+TWO_WAY_POOL = "pool-2123456789abcdef0123456789abcdef"
+TWO_WAY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/SmsTwoWayRole"
+OTHER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/SomeoneElsesRole"
+TWO_WAY = {
+    TWO_WAY_POOL: {
+        "TwoWayEnabled": True,
+        "TwoWayChannelArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:inbound-sms",
+        "TwoWayChannelRole": TWO_WAY_ROLE,
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def two_way_template() -> dict[str, Any]:
+    from aws_cdk import App, Duration, Environment, Stack
+    from aws_cdk import aws_events as events
+    from sms_pool_settings import PoolSettings
+
+    app = App()
+    stack = Stack(app, "FunctionalDrift", env=Environment(account=ACCOUNT, region=REGION))
+    settings = TWO_WAY[TWO_WAY_POOL]
+    PoolSettings(
+        stack,
+        "TwoWay",
+        pool=TWO_WAY_POOL,
+        two_way_enabled=True,
+        two_way_channel=str(settings["TwoWayChannelArn"]),
+        two_way_channel_role=TWO_WAY_ROLE,
+        drift_check=events.Schedule.rate(Duration.hours(1)),
+        drift_auto_correct=True,
+    )
+    return dict(app.synth().get_stack_by_name("FunctionalDrift").template)
+
+
+def test_auto_correct_passes_the_applied_two_way_role_to_the_sms_service_only(
+    deploy, run_check, two_way_template
+) -> None:
+    # GIVEN: the pool's two-way role replaced out of band
+    stack = deploy(two_way_template, TWO_WAY)
+    _sms().update_pool(PoolId=TWO_WAY_POOL, TwoWayChannelRole=OTHER_ROLE)
+    # WHEN
+    summary = run_check(stack, of=two_way_template)
+    # THEN: written back under the drift role's conditioned iam:PassRole
+    assert summary["Drifted"] == {TWO_WAY_POOL: 1}
+    assert _sms().describe_pools(PoolIds=[TWO_WAY_POOL])["Pools"][0]["TwoWayChannelRole"] == TWO_WAY_ROLE
+
+
+def test_without_its_pass_role_statement_the_correction_of_a_two_way_role_is_denied(
+    deploy, run_check, two_way_template, emulator
+) -> None:
+    # GIVEN: the same drift, the drift role's policy without iam:PassRole
+    stack = deploy(two_way_template, TWO_WAY)
+    _sms().update_pool(PoolId=TWO_WAY_POOL, TwoWayChannelRole=OTHER_ROLE)
+    policies = _without(_drift_policies(two_way_template, stack), "iam:PassRole")
+    # WHEN / THEN: the run reports the denied write, and still publishes what it found
+    with pytest.raises(
+        drift_check.DriftCheckError, match=r"^UpdatePool arn:aws:sms-voice:\S+ denied: AccessDeniedException"
+    ):
+        run_check(stack, of=two_way_template, policies=policies)
+    (denied,) = [call for call in emulator.control.calls("UpdatePool") if call["error"]]
+    assert "iam:PassRole" in denied["message"]
+    assert _datapoints(TWO_WAY_POOL) == [{"Maximum": 1.0, "Minimum": 1.0, "SampleCount": 1.0}]
+    assert _sms().describe_pools(PoolIds=[TWO_WAY_POOL])["Pools"][0]["TwoWayChannelRole"] == OTHER_ROLE
