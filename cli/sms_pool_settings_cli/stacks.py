@@ -46,6 +46,10 @@ class Reader(Protocol):
     def pools(self, pools: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
 
+# logical ID -> (the pool, where the values come from, setting -> applied value), or why it has none
+Applied = dict[str, tuple[str, str, Mapping[str, Setting]] | str]
+
+
 def drift(reader: Reader, stack_name: str) -> StackReport:
     """Compare every ``PoolSettings`` of ``stack_name`` with its live pool, setting by setting."""
     try:
@@ -56,45 +60,54 @@ def drift(reader: Reader, stack_name: str) -> StackReport:
                 "its pool, so drift is not determined; run again when it is done"
             )
         resources = _pool_settings(every)
-        found = _records(reader, stack, resources)
-        # logical ID -> (pool, its record, or the settings read back from the template), or an error
-        compared: dict[str, tuple[str, Record | Mapping[str, Setting]] | str] = {}
-        deployed: Deployed | None = None
-        for resource in resources:
-            record = found.get(resource.logical_id)
-            if record is not None:
-                compared[resource.logical_id] = (
-                    (record.pool_arn, record) if isinstance(record, Record) else record
-                )
-                continue
+        applied = _applied(reader, stack, every, resources)
+        pools = reader.pools([entry[0] for entry in applied.values() if isinstance(entry, tuple)])
+    except CliError as exc:
+        return _failed(stack_name, reader.region, exc)
+    reports: list[ResourceDrift | ResourceStatus] = [
+        _compared(r.logical_id, applied[r.logical_id], pools) for r in resources
+    ]
+    return StackReport(stack.name, reader.region, stack.stack_id, stack.status, reports)
+
+
+def _applied(
+    reader: Reader, stack: DeployedStack, every: Sequence[StackResource], resources: Sequence[StackResource]
+) -> Applied:
+    """What each resource applies: from its record, else read back from CloudFormation's answers."""
+    found = _records(reader, stack, resources)
+    applied: Applied = {}
+    deployed: Deployed | None = None
+    for resource in resources:
+        record = found.get(resource.logical_id)
+        if isinstance(record, Record):
+            applied[resource.logical_id] = (record.pool_arn, RECORD, records.applied(record))
+        elif isinstance(record, str):
+            applied[resource.logical_id] = record
+        else:
             try:
                 deployed = deployed or _deployed(reader, stack, every)
                 declared = _declared(deployed, resource.logical_id)
-                compared[resource.logical_id] = (str(resource.physical_id), declared)
+                applied[resource.logical_id] = (str(resource.physical_id), TEMPLATE, declared)
             except CliError as exc:
-                compared[resource.logical_id] = f"no record, and {exc}"
-        pools = reader.pools([entry[0] for entry in compared.values() if isinstance(entry, tuple)])
-    except CliError as exc:
-        return _failed(stack_name, reader.region, exc)
-    reports: list[ResourceDrift | ResourceStatus] = []
-    for resource in resources:
-        entry = compared[resource.logical_id]
-        if isinstance(entry, str):
-            reports.append(ResourceDrift(resource.logical_id, error=entry))
-            continue
-        pool, known = entry
-        source, applied = (RECORD, records.applied(known)) if isinstance(known, Record) else (TEMPLATE, known)
-        live = pools.get(pool)
-        if live is None:
-            error = f"DescribePools {pool}: the pool does not exist (deleted out of band?)"
-            reports.append(ResourceDrift(resource.logical_id, pool, source, applied, error=error))
-            continue
-        # One comparison for both sources, the one the scheduled drift check makes too.
-        found_drift = (
-            records.drifted(known, live) if isinstance(known, Record) else records.differences(known, live)
-        )
-        reports.append(ResourceDrift(resource.logical_id, pool, source, applied, found_drift))
-    return StackReport(stack.name, reader.region, stack.stack_id, stack.status, reports)
+                applied[resource.logical_id] = f"no record, and {exc}"
+    return applied
+
+
+def _compared(
+    logical_id: str,
+    applied: tuple[str, str, Mapping[str, Setting]] | str,
+    pools: Mapping[str, Mapping[str, Any]],
+) -> ResourceDrift:
+    if isinstance(applied, str):
+        return ResourceDrift(logical_id, error=applied)
+    pool, source, settings = applied
+    live = pools.get(pool)
+    if live is None:
+        error = f"DescribePools {pool}: the pool does not exist (deleted out of band?)"
+        return ResourceDrift(logical_id, pool, source, settings, error=error)
+    # The one comparison, the scheduled drift check's too (records.drifted(record, pool) is this on
+    # the record's applied values).
+    return ResourceDrift(logical_id, pool, source, settings, records.differences(settings, live))
 
 
 def status(reader: Reader, stack_name: str) -> StackReport:
