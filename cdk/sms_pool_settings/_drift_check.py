@@ -214,7 +214,7 @@ class DriftCheck(Construct):
         """
         seconds = rate_seconds(schedule)
         existing = DriftCheck.find(stack)
-        if existing is not None and existing.expression != schedule.expression_string:
+        if existing is not None and existing.seconds != seconds:  # rate(60 minutes) is rate(1 hour)
             raise ValueError(
                 f"drift_check of PoolSettings {requester} is {schedule.expression_string}, but PoolSettings "
                 f"{existing.created_by} set the drift check of stack {stack.node.path} to "
@@ -242,8 +242,9 @@ class DriftCheck(Construct):
         self._stack = scope
         self.expression: str = schedule.expression_string
         """The schedule's expression, e.g. ``rate(1 hour)``."""
-        self.period = Duration.seconds(rate_seconds(schedule))
-        """The schedule's rate: the alarms' period."""
+        self.seconds = rate_seconds(schedule)
+        """The schedule's rate in seconds: the alarms' period."""
+        self.period = Duration.seconds(self.seconds)
         self.created_by = requester
         self._watched: list[_Watched] = []
         self._pool_patterns: dict[str, None] = {}  # in registration order, written once

@@ -593,3 +593,21 @@ def test_pool_settings_of_one_pool_with_the_same_topic_notify_it_once(h: SimpleN
     assert alarm["Properties"]["AlarmActions"] == [
         {"Ref": _logical_id(Template.from_stack(stack), "Alerts", "AWS::SNS::Topic")}
     ]
+
+
+def test_the_same_rate_written_in_other_units_is_the_same_schedule(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = h.new_stack()
+    PoolSettings(stack, "Hourly", pool=POOL, shared_routes_enabled=False, drift_check=HOURLY)
+    # WHEN: 60 minutes, given as an expression (CDK would write rate(1 hour) for Duration.minutes(60))
+    PoolSettings(
+        stack,
+        "Sixty",
+        pool=OTHER_POOL,
+        shared_routes_enabled=False,
+        drift_check=events.Schedule.expression("rate(60 minutes)"),
+    )
+    # THEN: one rule, the first schedule's
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Events::Rule", 1)
+    template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "rate(1 hour)"})
