@@ -83,6 +83,39 @@ def test_an_unknown_stack_is_one_line_naming_it_and_the_region_exit_1(deployed, 
     assert f"{app.DEFAULTS} (us-east-1, CREATE_COMPLETE)" in result.out  # the other stack is reported
 
 
+def test_an_unknown_stack_in_json_is_a_stack_with_its_error(deployed, cli):
+    result = cli("drift", "--stack", "Mesaging", "--output", "json")
+
+    assert result.code == exit_codes.ERROR
+    assert len(result.err.splitlines()) == 1
+    report = json.loads(result.out)
+    assert report["ExitCode"] == exit_codes.ERROR
+    (stack,) = report["Stacks"]
+    assert (stack["StackName"], stack["StackId"], stack["Resources"]) == ("Mesaging", None, [])
+    assert stack["Error"].startswith("stack Mesaging not found in us-east-1")
+
+
+@pytest.mark.parametrize("how", ["AWS_PROFILE", "--profile"])
+def test_the_profiles_region_is_used_when_no_variable_gives_one(deployed, cli, tmp_path, how):
+    config = tmp_path / "config"
+    # A named profile brings its own credentials (the SDK ignores the key variables for it).
+    keys = "aws_access_key_id = testing\naws_secret_access_key = testing\n"
+    config.write_text(f"[profile west]\nregion = {app.WEST}\n{keys}", encoding="utf-8")
+    # Undone before the fixtures' teardown, whose own SDK clients must not see the profile.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_CONFIG_FILE", str(config))
+        for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            patch.delenv(name)
+        if how == "AWS_PROFILE":
+            patch.setenv("AWS_PROFILE", "west")
+        result = cli(
+            "drift", "--stack", app.MESSAGING_EU, *(["--profile", "west"] if how == "--profile" else [])
+        )
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[0] == f"{app.MESSAGING_EU} (eu-west-1, CREATE_COMPLETE)"
+
+
 def test_no_region_anywhere_is_an_error(cli, monkeypatch):
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
@@ -95,8 +128,14 @@ def test_no_region_anywhere_is_an_error(cli, monkeypatch):
     ]
 
 
-def test_an_unknown_profile_is_an_error_naming_it(cli):
-    result = cli("status", "--stack", "S", "--profile", "nope")
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_unknown_profile_is_an_error_naming_it(cli, where):
+    profile = ["--profile", "nope"]
+    result = (
+        cli(*profile, "status", "--stack", "S")
+        if where == "before"
+        else cli("status", "--stack", "S", *profile)
+    )
 
     assert result.code == exit_codes.ERROR
     assert result.err.splitlines() == ["error: --profile nope: The config profile (nope) could not be found"]
