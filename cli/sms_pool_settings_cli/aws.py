@@ -123,8 +123,16 @@ class Aws:
         self._clients: dict[str, Any] = {}
 
     def _client(self, service: str) -> Any:
+        """The client of ``service``, made once.
+
+        Raises:
+            CliError: the SDK cannot make it (an endpoint variable that is not a URL, ...).
+        """
         if service not in self._clients:
-            self._clients[service] = self.session.client(service)
+            try:
+                self._clients[service] = self.session.client(service)
+            except (BotoCoreError, ValueError) as exc:  # botocore: ValueError("Invalid endpoint: ...")
+                raise CliError(f"no {service} client: {' '.join(str(exc).split())}") from None
         return self._clients[service]
 
     # --- CloudFormation ---------------------------------------------------------------------------
@@ -191,7 +199,9 @@ class Aws:
                     f"GetTemplate stack {stack_name}: the template is not JSON (YAML is not read back)"
                 ) from None
         if not isinstance(body, dict):
-            raise CliError(f"GetTemplate stack {stack_name}: expected a template object, got {type(body)}")
+            raise CliError(
+                f"GetTemplate stack {stack_name}: expected a template object, got {type(body).__name__}"
+            )
         return dict(body)
 
     def exports(self) -> dict[str, str]:

@@ -235,3 +235,12 @@ def test_an_endpoint_that_does_not_answer_is_one_line_naming_the_call(cli, monke
         f"error: {app.DEFAULTS}: DescribeStacks stack {app.DEFAULTS} failed: Could not connect to the "
         f'endpoint URL: "http://127.0.0.1:{port}/"'
     ]
+
+
+def test_an_endpoint_variable_that_is_no_url_is_one_line_naming_the_service(deployed, cli, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "not a url")
+
+    result = cli("status", "--stack", app.DEFAULTS)
+
+    assert result.code == exit_codes.ERROR
+    assert result.err.splitlines() == [f"error: {app.DEFAULTS}: no ssm client: Invalid endpoint: not a url"]
