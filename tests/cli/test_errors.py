@@ -211,9 +211,11 @@ def test_local_without_the_extra_says_how_to_install_it(cli, monkeypatch):
     ]
 
 
-def test_local_hands_everything_after_it_to_the_extras_command_line(cli):
-    # The [local] extra's own `--help` answers: the arguments reached sms_pool_settings_local's main.
-    result = cli("local", "--help")
+@pytest.mark.parametrize("before", [[], ["--region", "eu-west-1", "--output=json"]])
+def test_local_hands_everything_after_it_to_the_extras_command_line(cli, before):
+    # The [local] extra's own `--help` answers: the arguments (and the global options given before
+    # `local`) reached sms_pool_settings_local's main, whose parser accepts them.
+    result = cli(*before, "local", "--help")
 
     assert result.code == 0
     assert result.out.startswith("usage: ")
