@@ -300,8 +300,9 @@ def _call_error(operation: str, target: str, exc: ClientError | BotoCoreError) -
         )
     if code in THROTTLING_CODES:
         attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        retries = f"{attempts} {'retry' if attempts == 1 else 'retries'}"
         return AwsCallError(
-            f"{operation} {target} throttled, still after {attempts} retries of the SDK: {code}: {message}"
+            f"{operation} {target} throttled, still after {retries} of the SDK: {code}: {message}"
         )
     return AwsCallError(f"{operation} {target} failed: {code}: {message}")
 

@@ -194,7 +194,7 @@ def test_throttling_is_reported_after_the_sdks_retries_as_configured(deployed, c
     # WHEN
     result = cli("drift", "--stack", app.DEFAULTS)
     # THEN
-    _the_pool_error(result, "throttled, still after 1 retries of the SDK: ThrottlingException")
+    _the_pool_error(result, "throttled, still after 1 retry of the SDK: ThrottlingException")
     assert len(deployed.emulator.control.calls("DescribePools")) == 2
 
 
