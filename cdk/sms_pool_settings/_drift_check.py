@@ -399,6 +399,11 @@ class DriftCheck(Construct):
         policy = self.role.node.find_child("DefaultPolicy")
         for arn, reason in acknowledged.items():
             Validations.of(policy).acknowledge(Acknowledgment(id=nag_finding(stack, arn), reason=reason))
+        # The function waits for its role's policy (its first run needs the permissions), not for the role
+        # itself as CDK writes it: the Fn::GetAtt of the role's ARN already orders them (cfn-lint W3005).
+        function_resource, policy_resource = self.function.node.default_child, policy.node.default_child
+        assert isinstance(function_resource, CfnResource) and isinstance(policy_resource, CfnResource)
+        function_resource.add_override("DependsOn", [stack.resolve(policy_resource.logical_id)])
         for payload in self._inputs():
             self.rule.add_target(
                 targets.LambdaFunction(self.function, event=events.RuleTargetInput.from_object(payload))

@@ -4,6 +4,9 @@ per pool; nothing of it without the argument; the existing resources keep their 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -611,3 +614,30 @@ def test_the_same_rate_written_in_other_units_is_the_same_schedule(h: SimpleName
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::Events::Rule", 1)
     template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "rate(1 hour)"})
+
+
+def test_a_stack_with_every_drift_option_passes_cfn_lint(h: SimpleNamespace, tmp_path: Path) -> None:
+    # GIVEN
+    stack = h.new_stack(context=h.CDK_INIT_CONTEXT)
+    role = iam.Role(stack, "Inbound", assumed_by=iam.ServicePrincipal("sms-voice.amazonaws.com"))
+    PoolSettings(
+        stack,
+        "Settings",
+        pool=POOL,
+        two_way_channel_role=role,
+        drift_check=HOURLY,
+        drift_alarm_topic=sns.Topic(stack, "Alerts"),
+        drift_auto_correct=True,
+    )
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(Template.from_stack(stack).to_json()))
+    # WHEN
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # THEN
+    assert (lint.returncode, lint.stdout, lint.stderr) == (0, "", "")
