@@ -1,12 +1,13 @@
 """ruff and mypy over the whole repository, as CI runs them, with zero findings.
 
 The configuration is pyproject.toml's (ruff: line length 110, the selected rules; mypy: strict on
-lambda/pool_settings_handler and cdk/sms_pool_settings). Each check runs from the repository root in a
-subprocess, and a failure shows the tool's own output.
+lambda/pool_settings_handler, cdk/sms_pool_settings and cli/sms_pool_settings_cli). Each check runs
+from the repository root in a subprocess, and a failure shows the tool's own output.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,8 +34,8 @@ def test_the_repository_has_zero_findings(check: str) -> None:
         pytest.fail(f"{' '.join(CHECKS[check][2:])} found problems:\n{output}", pytrace=False)
 
 
-def test_mypy_checks_the_handler_and_the_construct_strictly() -> None:
-    # The zero above means something only if mypy looked at both packages, in strict mode.
+def test_mypy_checks_the_handler_the_construct_and_the_command_strictly() -> None:
+    # The zero above means something only if mypy looked at the three product packages, in strict mode.
     completed = subprocess.run(
         [sys.executable, "-m", "mypy"],
         cwd=ROOT,
@@ -44,11 +45,11 @@ def test_mypy_checks_the_handler_and_the_construct_strictly() -> None:
         check=False,
     )
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'files = ["lambda/pool_settings_handler", "cdk/sms_pool_settings"]' in config
+    packages = ["lambda/pool_settings_handler", "cdk/sms_pool_settings", "cli/sms_pool_settings_cli"]
+    assert f"files = {json.dumps(packages)}" in config
     assert "strict = true" in config
-    handler_files = len(list((ROOT / "lambda/pool_settings_handler").glob("*.py")))
-    construct_files = len(list((ROOT / "cdk/sms_pool_settings").glob("*.py")))
-    assert f"in {handler_files + construct_files} source files" in completed.stdout, completed.stdout
+    source_files = sum(len(list((ROOT / package).glob("*.py"))) for package in packages)
+    assert f"in {source_files} source files" in completed.stdout, completed.stdout
 
 
 # A user's stack as the docs write it: each option of PoolSettingsProvider.configure and a CfnParameter's
