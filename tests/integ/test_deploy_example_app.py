@@ -115,7 +115,10 @@ def test_the_reconcile_token_updates_every_settings_resource_and_corrects_drift(
         "DeletionProtectionEnabled"
     )
     assert account.sms().describe_pool(EXISTING_POOL)["DeletionProtectionEnabled"] is True
-    assert account.drift(STACK) == []
+    assert (
+        run(["--endpoint-url", account.endpoint_url, "--state-dir", str(account.state_dir), "drift"])
+        == EXIT_OK
+    )
 
 
 def test_drift_reports_each_difference_changes_nothing_and_says_so_in_its_exit_code(
@@ -132,9 +135,10 @@ def test_drift_reports_each_difference_changes_nothing_and_says_so_in_its_exit_c
     # THEN
     out = capsys.readouterr().out
     assert code == EXIT_DRIFT
-    assert f"({EXISTING_POOL}): SharedRoutesEnabled declared false, live true" in out
-    assert f"({EXISTING_POOL}): DeletionProtectionEnabled declared true, live false" in out
-    assert "Drift found (2 setting(s))" in out
+    # (the product's `sms-pool-settings drift`, run on the stand-ins: what each resource's record applied)
+    assert f"({EXISTING_POOL}, from its record): SharedRoutesEnabled applied false, live true" in out
+    assert f"({EXISTING_POOL}, from its record): DeletionProtectionEnabled applied true, live false" in out
+    assert "Drift found: 2 settings of 1 resource differ from its live pool." in out
     assert len(account.control.calls("UpdatePool")) == writes_before
 
 
@@ -302,7 +306,7 @@ def test_the_cli_deploys_an_assembly_and_exits_non_zero_when_the_deploy_fails(tm
     assert "CREATE_FAILED" in out and "ROLLBACK_COMPLETE" in out
     assert "Not applied locally (they only run the handler in AWS):" in out
     assert "(AWS::Lambda::Function)" in out and "(AWS::IAM::Role)" in out
-    assert run([*cli, "status", "--stack", STACK]) == EXIT_OK
+    assert run([*cli, "resources", "--stack", STACK]) == EXIT_OK
     assert f"{STACK}: ROLLBACK" in capsys.readouterr().out
 
 

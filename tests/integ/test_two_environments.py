@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from sms_pool_settings_local.deploy.cli import EXIT_DRIFT, EXIT_OK, run
-from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi
 from sms_pool_settings_local.deploy.session import LocalAccount, environment_dir
 from sms_pool_settings_local.deploy.template import Template, read_assembly
 from sms_pool_settings_local.emulator import ACCOUNT_ID, EmulatorServer
@@ -51,13 +50,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """One emulator holding both accounts, moto's SSM for the handler's records (reset: moto's state is
-    the process's), and a CloudFormation API that knows no stack (the handler asks it about the owner of
-    a record only, which these tests never leave behind)."""
-    with EmulatorServer() as emulator, MotoServer() as moto, CloudFormationApi() as cloudformation:
+    """One emulator holding both accounts and moto's SSM for the handler's records (reset: moto's state
+    is the process's); each command starts the CloudFormation stand-in, fed from its environment's state
+    (``drift`` is the product's, which reads the stack from CloudFormation)."""
+    with EmulatorServer() as emulator, MotoServer() as moto:
         moto.reset()
         monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", moto.endpoint_url)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", cloudformation.endpoint_url)
         emulator.control.seed_pool(DEV_POOL, region="us-east-1", SharedRoutesEnabled=True)
         emulator.control.seed_pool(PROD_POOL, region="eu-west-1", account=PROD, SharedRoutesEnabled=True)
         yield {"emulator": emulator}
@@ -135,7 +133,7 @@ def test_drift_reports_each_environment_on_its_own(
     # THEN only prod reports the change
     assert (dev_code, prod_code) == (EXIT_OK, EXIT_DRIFT)
     assert "No drift" in dev_out
-    assert "DeletionProtectionEnabled declared true, live false" in prod_out
+    assert "DeletionProtectionEnabled applied true, live false" in prod_out
 
 
 def test_a_pool_id_of_the_other_account_is_not_found_there(

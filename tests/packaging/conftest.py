@@ -69,3 +69,49 @@ def wheel_path(wheel_source: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     wheels = sorted(outdir.glob("*.whl"))
     assert len(wheels) == 1, f"expected one wheel in {outdir}, got {[w.name for w in wheels]}"
     return wheels[0]
+
+
+def user_environment() -> dict[str, str]:
+    """A user's environment: no PYTHONPATH, no pip configuration, no repository entries on PATH, no
+    AWS profile or configuration file, no endpoint redirections of the developer's shell."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PIP_", "PYTHON", "AWS_ENDPOINT_URL"))
+        and key not in ("AWS_PROFILE", "VIRTUAL_ENV")
+    }
+    env["PATH"] = os.pathsep.join(
+        entry for entry in env.get("PATH", "").split(os.pathsep) if not entry.startswith(str(REPO_ROOT))
+    )
+    env.update({"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    env.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    return env
+
+
+@pytest.fixture(scope="session")
+def installed_venv(tmp_path_factory: pytest.TempPathFactory, wheel_path: Path) -> Path:
+    """A fresh venv outside the repository with the wheel installed (``--no-deps``); returns its directory.
+
+    The tests may not download anything, so the third-party dependencies (aws-cdk-lib, boto3, and the
+    ``[local]`` extra's moto, cfn-lint, trustme) come from the repository venv's ``site-packages``, named
+    by one line in a ``.pth`` file written after the install. Python adds that directory to ``sys.path``
+    without processing the ``.pth`` files inside it, so the repository's editable install stays inactive:
+    the project's packages and its console script can only come from the wheel.
+    """
+    import sysconfig
+    import venv
+
+    root = tmp_path_factory.mktemp("installed")
+    assert not root.is_relative_to(REPO_ROOT)
+    venv_dir = root / "venv"
+    venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)  # ensurepip: pip from Python's own wheel
+    python = venv_dir / "bin" / "python"
+    env = user_environment()
+    install = [str(python), "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", str(wheel_path)]
+    subprocess.run(install, cwd=root, env=env, check=True, capture_output=True, timeout=300)
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        cwd=root, env=env, check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    (Path(purelib) / "repo_venv_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    return venv_dir

@@ -7,7 +7,6 @@ standard configuration (``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2``, credentials 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
@@ -110,44 +109,6 @@ class SmsClient:
     def delete_opt_out_list(self, name: str) -> None:
         """DeleteOptOutList."""
         _call("DeleteOptOutList", name, self._sms.delete_opt_out_list, OptOutListName=name)
-
-
-class CloudFormationClient:
-    """The CloudFormation calls ``drift --aws`` makes: read a deployed stack, never change it.
-
-    Args:
-        region: the stack's region. Default: "us-east-1"
-        client: a boto3 ``cloudformation`` client to use instead. Default: - one from the SDK's chain.
-    """
-
-    def __init__(self, region: str = "us-east-1", client: Any = None) -> None:
-        self._cfn = client or boto3.session.Session(region_name=region).client(
-            "cloudformation", config=_CONFIG
-        )
-
-    def stack_id(self, stack_name: str) -> str:
-        """The stack's ARN (DescribeStacks)."""
-        answer = _call("DescribeStacks", stack_name, self._cfn.describe_stacks, StackName=stack_name)
-        return str(answer["Stacks"][0]["StackId"])
-
-    def template(self, stack_name: str) -> dict[str, Any]:
-        """The deployed template (GetTemplate, stage Original), parsed."""
-        answer = _call(
-            "GetTemplate", stack_name, self._cfn.get_template, StackName=stack_name, TemplateStage="Original"
-        )
-        body = answer["TemplateBody"]
-        return dict(body) if isinstance(body, dict) else dict(json.loads(body))
-
-    def resources(self, stack_name: str) -> list[dict[str, Any]]:
-        """Every resource of the stack with its physical ID and type (ListStackResources, all pages)."""
-        found: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"StackName": stack_name}
-        while True:
-            answer = _call("ListStackResources", stack_name, self._cfn.list_stack_resources, **params)
-            found += answer.get("StackResourceSummaries", [])
-            if not answer.get("NextToken"):
-                return found
-            params["NextToken"] = answer["NextToken"]
 
 
 class SsmClient:

@@ -1,4 +1,5 @@
-"""CloudFormation's ``DescribeStacks`` and ``DescribeStackResource`` over loopback, fed by a deploy driver.
+"""CloudFormation's read calls over loopback, fed by a deploy driver: ``DescribeStacks``,
+``DescribeStackResource``, ``ListStackResources``, ``GetTemplate`` and ``ListExports``.
 
 moto's CloudFormation cannot run this project's custom resources, and only the deploy driver knows the
 statuses of the stacks it runs, so the driver (or a test) tells this server what CloudFormation would
@@ -10,6 +11,13 @@ answer, and real boto3 reads it through ``AWS_ENDPOINT_URL_CLOUDFORMATION``:
         api.set_resource(stack_id, "Settings2", "DELETE_COMPLETE")
         api.set_stack(stack_id, "DELETE_COMPLETE")   # found by stack ID only, as CloudFormation keeps it
         api.forget_stack(stack_id)                   # unknown, as after CloudFormation's 90 days
+        api.set_stack_details(stack_id, template={...}, parameters={"Stage": "prod"},
+                              outputs=[Output("PoolArn", "arn:...", export="Shared:PoolArn")])
+
+The handler reads a stack's status and its resources' (``DescribeStacks``, ``DescribeStackResource``);
+``sms-pool-settings drift``/``status`` read the stack's parameters as deployed (``DescribeStacks``), its
+resources (``ListStackResources``), its template (``GetTemplate``) and the region's exports
+(``ListExports``: the exports of every stack not deleted, as CloudFormation lists them).
 
 The protocol is CloudFormation's query protocol as botocore sends it (API version 2010-05-15): a
 form-encoded ``POST /`` with ``Action``, ``Version`` and the parameters; answers are XML in the
@@ -33,6 +41,7 @@ No signature is checked and no IAM is evaluated. Independent of the handler's co
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import threading
 import uuid
@@ -69,14 +78,26 @@ class StackResource:
 
 
 @dataclass(frozen=True)
+class Output:
+    """One output of a stack: its key, its value and, when exported, the export's name."""
+
+    key: str
+    value: str
+    export: str | None = None
+
+
+@dataclass(frozen=True)
 class Stack:
-    """One stack, as DescribeStacks reports it."""
+    """One stack, as DescribeStacks reports it (and GetTemplate its template)."""
 
     stack_id: str
     name: str
     status: str
     resources: Mapping[str, StackResource]
     created: str = field(default_factory=_now)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    outputs: tuple[Output, ...] = ()
+    template: Mapping[str, Any] | None = None
 
 
 class CloudFormationApiError(ValueError):
@@ -151,6 +172,25 @@ class StackDirectory:
             stack = self._known(stack_id)
             resource = StackResource(logical_id, status, resource_type, physical_id)
             self._stacks[stack_id] = replace(stack, resources={**stack.resources, logical_id: resource})
+
+    def set_stack_details(
+        self,
+        stack_id: str,
+        *,
+        template: Mapping[str, Any] | None,
+        parameters: Mapping[str, str],
+        outputs: Iterable[Output],
+    ) -> None:
+        """What a deploy gave a known stack: its template, parameter values and outputs.
+
+        Raises:
+            CloudFormationApiError: the stack is not in the directory.
+        """
+        with self._lock:
+            stack = self._known(stack_id)
+            self._stacks[stack_id] = replace(
+                stack, template=template, parameters=dict(parameters), outputs=tuple(outputs)
+            )
 
     def remove_resource(self, stack_id: str, logical_id: str) -> None:
         """The stack no longer has ``logical_id`` (removed from its template and deleted)."""
@@ -228,9 +268,23 @@ def _structure(tag: str, members: Mapping[str, str | None]) -> str:
     return f"<{tag}>{inner}</{tag}>"
 
 
+def _members(tag: str, items: Iterable[Mapping[str, str | None]]) -> str:
+    """``<tag>`` holding one ``<member>`` per item (a query protocol list)."""
+    return f"<{tag}>" + "".join(_structure("member", item) for item in items) + f"</{tag}>"
+
+
 def _stack_xml(stack: Stack) -> str:
     members = {"StackId": stack.stack_id, "StackName": stack.name, "CreationTime": stack.created}
-    return _structure("member", {**members, "StackStatus": stack.status})
+    parameters = _members(
+        "Parameters",
+        ({"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack.parameters.items())),
+    )
+    outputs = _members(
+        "Outputs",
+        ({"OutputKey": o.key, "OutputValue": o.value, "ExportName": o.export} for o in stack.outputs),
+    )
+    inner = _structure("member", {**members, "StackStatus": stack.status})
+    return inner.removesuffix("</member>") + parameters + outputs + "</member>"
 
 
 def _find(directory: StackDirectory, name: str) -> Stack:
@@ -266,7 +320,66 @@ def describe_stack_resource(directory: StackDirectory, params: Mapping[str, str]
     return _structure("StackResourceDetail", {**detail, "ResourceStatus": resource.status})
 
 
-ACTIONS = {"DescribeStacks": describe_stacks, "DescribeStackResource": describe_stack_resource}
+def list_stack_resources(directory: StackDirectory, params: Mapping[str, str]) -> str:
+    """The ``ListStackResourcesResult`` body: every resource in one page (no ``NextToken``)."""
+    stack = _find(directory, _required(params, "StackName"))
+    return _members(
+        "StackResourceSummaries",
+        (
+            {
+                "LogicalResourceId": r.logical_id,
+                "PhysicalResourceId": r.physical_id,
+                "ResourceType": r.resource_type,
+                "LastUpdatedTimestamp": r.updated,
+                "ResourceStatus": r.status,
+            }
+            for r in stack.resources.values()
+        ),
+    )
+
+
+# GetTemplate's TemplateStage takes Original or Processed (CloudFormation API Reference, GetTemplate);
+# the driver expands no transform, so both are the template as deployed.
+TEMPLATE_STAGES = ("Original", "Processed")
+
+
+def get_template(directory: StackDirectory, params: Mapping[str, str]) -> str:
+    """The ``GetTemplateResult`` body: the template as JSON text (botocore parses it back)."""
+    stack = _find(directory, _required(params, "StackName"))
+    stage = params.get("TemplateStage", "Original")
+    if stage not in TEMPLATE_STAGES:
+        raise ApiError(
+            "ValidationError",
+            f"1 validation error detected: Value '{stage}' at 'templateStage' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(TEMPLATE_STAGES)}]",
+        )
+    if stack.template is None:
+        raise ApiError("ValidationError", f"Stack with id {stack.name} has no template in the directory")
+    body = escape(json.dumps(stack.template, sort_keys=True))
+    stages = "".join(f"<member>{name}</member>" for name in TEMPLATE_STAGES)
+    return f"<TemplateBody>{body}</TemplateBody><StagesAvailable>{stages}</StagesAvailable>"
+
+
+def list_exports(directory: StackDirectory, params: Mapping[str, str]) -> str:
+    """The ``ListExportsResult`` body: the exports of every stack not deleted, in one page."""
+    return _members(
+        "Exports",
+        (
+            {"ExportingStackId": s.stack_id, "Name": o.export, "Value": o.value}
+            for s in directory.live_stacks()
+            for o in s.outputs
+            if o.export
+        ),
+    )
+
+
+ACTIONS = {
+    "DescribeStacks": describe_stacks,
+    "DescribeStackResource": describe_stack_resource,
+    "ListStackResources": list_stack_resources,
+    "GetTemplate": get_template,
+    "ListExports": list_exports,
+}
 
 
 class _Handler(BaseHTTPRequestHandler):

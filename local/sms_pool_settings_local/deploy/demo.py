@@ -1,11 +1,14 @@
 """``python -m sms_pool_settings_local.deploy.demo`` (``make demo``): the project's main job, end to end,
 without AWS.
 
-It synthesizes the example app with the pinned CDK CLI, starts the emulated SMS endpoint, and runs the
-driver's own commands (printed as you would type them) through six steps: deploy, drift, reconcile,
-a change the service rejects with its rollback, a deploy that fails after a PoolSettings wrote and its
-exact rollback (issue 9), destroy. After each step it checks the live pools
-through the SDK; it exits 0 only when every check passed.
+It starts the emulated SMS endpoint (``export AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2=...``, printed) and
+runs ``sms-pool-settings local ...`` commands from the example app's directory, each printed as typed
+(they run as printed after ``pip install 'sms-pool-settings[local]'``, in that directory, while the demo's
+emulator runs), through six steps: deploy, drift, reconcile, a change the service rejects with its
+rollback, a deploy that fails after a PoolSettings wrote and its exact rollback (issue 9), destroy.
+``deploy --app .`` synthesizes the app with its own CDK CLI into its ``cdk.out``; ``drift`` and
+``status`` are the product's ``sms-pool-settings drift``/``status`` on the stand-ins. After each step it
+checks the live pools through the SDK; it exits 0 only when every check passed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import sys
@@ -22,12 +26,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sms_pool_settings_local.deploy.cli import EXIT_DRIFT, EXIT_FAILED, EXIT_OK, run
+from sms_pool_settings_cli.exit_codes import DRIFT as EXIT_DRIFT
+from sms_pool_settings_cli.exit_codes import ERROR as EXIT_FAILED
+from sms_pool_settings_cli.exit_codes import OK as EXIT_OK
+
+from sms_pool_settings_local.deploy.cli import ENDPOINT_VARIABLE
+from sms_pool_settings_local.deploy.cli import main as local_main
 from sms_pool_settings_local.deploy.client import SmsClient
 from sms_pool_settings_local.deploy.errors import DeployError
 from sms_pool_settings_local.deploy.stand_ins import SSM_STATE_FILE
 from sms_pool_settings_local.deploy.state import StateStore
-from sms_pool_settings_local.deploy.synth import REPO_ROOT
+from sms_pool_settings_local.deploy.synth import REPO_ROOT, assembly_dir_of
 from sms_pool_settings_local.emulator import EmulatorServer
 
 STACK = "SmsPoolSettingsExample"
@@ -35,6 +44,8 @@ STACK = "SmsPoolSettingsExample"
 EXISTING_POOL = "pool-0123456789abcdef0123456789abcdef"
 # A second pool, owned by another team, that step 4 points the settings at.
 OTHER_POOL = "pool-0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+# The example app's environment is account 111111111111 unless told: the local account's.
+LOCAL_ACCOUNT = "account=123456789012"
 RECONCILE = "demo-build-1"
 RECONCILE_AGAIN = "demo-build-2"
 CONFLICT_REASON = "RESOURCE_MODIFICATION_NOT_ALLOWED"
@@ -55,22 +66,28 @@ class _Tee(io.TextIOBase):
 
 
 class Demo:
-    """The six steps; ``checks`` records each expectation and whether it held."""
+    """The six steps; ``checks`` records each expectation and whether it held.
 
-    def __init__(self, endpoint_url: str, work: str) -> None:
-        self.endpoint_url = endpoint_url
-        self.work = work
-        self.sms = SmsClient(endpoint_url, dummy_credentials=True)
+    Args:
+        state_dir: the ``--state-dir`` every command gets, as printed (relative to the app directory
+            when inside it).
+        sms: a client of the demo's emulator.
+    """
+
+    def __init__(self, state_dir: str, sms: SmsClient) -> None:
+        self.work = state_dir
+        self.sms = sms
         self.checks: list[tuple[str, bool]] = []
 
     def command(self, *args: str) -> tuple[int, str]:
-        """Run ``python -m sms_pool_settings_local.deploy <args>`` in-process on the demo's emulator:
+        """Run ``sms-pool-settings local <args> --state-dir <state dir>`` in-process, exactly as printed:
         (exit code, output)."""
-        print(f"\n$ python -m sms_pool_settings_local.deploy {' '.join(args)}", flush=True)
+        argv = ["--state-dir", self.work, *args]
+        print(f"\n$ sms-pool-settings local {' '.join(argv)}", flush=True)
         captured = io.StringIO()
         tee = _Tee(sys.stdout, captured)
         with contextlib.redirect_stdout(tee), contextlib.redirect_stderr(tee):
-            code = run(["--endpoint-url", self.endpoint_url, "--state-dir", self.work, *args])
+            code = local_main(argv)
         print(f"(exit code {code})", flush=True)
         return code, captured.getvalue()
 
@@ -91,8 +108,11 @@ class Demo:
         assert state is not None, "no stack state"
         return state.resources["Pool"].physical_id
 
-    def app_dir(self, name: str) -> str:
-        return f"{self.work}/{name}.out"
+    def deploy(self, *context: str) -> tuple[int, str]:
+        """``local deploy --app .`` of the example app with ``-c`` for each of ``context``."""
+        return self.command(
+            "deploy", "--app", ".", "-c", LOCAL_ACCOUNT, *(x for v in context for x in ("-c", v))
+        )
 
 
 STEPS = 6
@@ -110,9 +130,7 @@ def step_deploy(demo: Demo) -> None:
         "routes on). The app declares its settings, and creates a second pool and an opt-out list whose\n"
         "settings it also declares. The real handler answers CloudFormation's events over loopback HTTPS.",
     )
-    code, out = demo.command(
-        "deploy", "-c", f"existingPoolId={EXISTING_POOL}", "--app-dir", demo.app_dir("v1")
-    )
+    code, out = demo.deploy(f"existingPoolId={EXISTING_POOL}")
     demo.check(
         "the deploy succeeded (exit code 0, CREATE_COMPLETE)", code == EXIT_OK and "CREATE_COMPLETE" in out
     )
@@ -142,14 +160,15 @@ def step_drift(demo: Demo) -> None:
         2,
         "change a setting out of band, and see drift report it",
         "Someone turns deletion protection off in the console. CloudFormation's own drift detection does\n"
-        "not cover custom resources; `drift` compares the declared settings with the live pools.",
+        "not cover custom resources; `drift` (the product's `sms-pool-settings drift`, here on the\n"
+        "stand-ins) compares what each PoolSettings applied, read from its record, with the live pools.",
     )
     code, _ = demo.command("console", "set-pool", EXISTING_POOL, "DeletionProtectionEnabled=false")
     demo.check("the console change was made", code == EXIT_OK)
     code, out = demo.command("drift")
     demo.check(
-        "drift reports DeletionProtectionEnabled declared true, live false (exit code 2)",
-        code == EXIT_DRIFT and "DeletionProtectionEnabled declared true, live false" in out,
+        f"drift reports DeletionProtectionEnabled applied true, live false (exit code {EXIT_DRIFT})",
+        code == EXIT_DRIFT and "DeletionProtectionEnabled applied true, live false" in out,
     )
 
 
@@ -160,15 +179,17 @@ def step_reconcile(demo: Demo) -> None:
         "The template did not change, so a plain deploy would send nothing. A pipeline passes its build ID\n"
         f"(`-c reconcile={RECONCILE}`): every PoolSettings gets an Update and puts the declared values back.",
     )
-    code, out = demo.command(
-        "deploy", "-c", f"existingPoolId={EXISTING_POOL}", "-c", f"reconcile={RECONCILE}",
-        "--app-dir", demo.app_dir("v2"),
-    )  # fmt: skip
+    code, out = demo.deploy(f"existingPoolId={EXISTING_POOL}", f"reconcile={RECONCILE}")
     demo.check("the deploy succeeded with UPDATE_COMPLETE", code == EXIT_OK and "UPDATE_COMPLETE" in out)
-    code, out = demo.command("status")
+    code, out = demo.command("resources")
     demo.check(
         "ExistingPoolSettings reports ChangedFields: DeletionProtectionEnabled",
         code == EXIT_OK and "ChangedFields: DeletionProtectionEnabled" in out,
+    )
+    code, out = demo.command("status")
+    demo.check(
+        "status shows the record: DeletionProtectionEnabled applied true, prior false (the console's)",
+        code == EXIT_OK and "DeletionProtectionEnabled applied true, prior false" in out,
     )
     code, out = demo.command("drift")
     demo.check("drift finds nothing any more (exit code 0)", code == EXIT_OK and "No drift" in out)
@@ -192,10 +213,7 @@ def step_rejected(demo: Demo, control: Any) -> None:
     )
     control.add_fault("UpdatePool", "conflict", reason=CONFLICT_REASON, pool_id=OTHER_POOL)
     before_other, before_existing = demo.pool(OTHER_POOL), demo.pool(EXISTING_POOL)
-    code, out = demo.command(
-        "deploy", "-c", f"existingPoolId={OTHER_POOL}", "-c", f"reconcile={RECONCILE}",
-        "--app-dir", demo.app_dir("v3"),
-    )  # fmt: skip
+    code, out = demo.deploy(f"existingPoolId={OTHER_POOL}", f"reconcile={RECONCILE}")
     failed = [line for line in out.splitlines() if "UPDATE_FAILED" in line]
     demo.check("the deploy failed (exit code 1)", code == EXIT_FAILED)
     demo.check(
@@ -230,10 +248,7 @@ def step_exact_rollback(demo: Demo, control: Any) -> None:
     )
     control.add_fault("DescribePools", "access_denied", pool_id=stack_pool)
     before_other, before_existing = demo.pool(OTHER_POOL), demo.pool(EXISTING_POOL)
-    code, out = demo.command(
-        "deploy", "-c", f"existingPoolId={OTHER_POOL}", "-c", f"reconcile={RECONCILE_AGAIN}",
-        "--app-dir", demo.app_dir("v4"),
-    )  # fmt: skip
+    code, out = demo.deploy(f"existingPoolId={OTHER_POOL}", f"reconcile={RECONCILE_AGAIN}")
     custom = r" +\| Custom::SmsPoolSettings +\| ExistingPoolSettings/"
     demo.check(
         "the deploy failed (exit code 1) after ExistingPoolSettings wrote the other pool (UPDATE_COMPLETE)",
@@ -279,35 +294,37 @@ def step_destroy(demo: Demo) -> None:
     demo.check("no local stack state is left", StateStore(demo.work).load(STACK) is None)
 
 
-def _inside_repo() -> bool:
-    return Path.cwd().resolve() == REPO_ROOT
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns 0 when every check passed, 1 otherwise.
 
     Args:
-        argv: ``[--work-dir DIR]``, where its state goes (emptied first). Default: - ``.local-state/demo``
-            in the repository.
+        argv: ``[--app DIR] [--work-dir DIR]``: the example app's directory, where the commands run
+            (default: the repository root) and the state directory (emptied first; default:
+            ``.local-state/demo`` in the app directory).
     """
     parser = argparse.ArgumentParser(prog="python -m sms_pool_settings_local.deploy.demo")
-    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / ".local-state" / "demo")
+    parser.add_argument("--app", type=Path, default=REPO_ROOT, help="the example app (default: %(default)s)")
+    parser.add_argument("--work-dir", type=Path, default=None, help="default: <app>/.local-state/demo")
+    args = parser.parse_args(argv)
     started = time.monotonic()
-    work = parser.parse_args(argv).work_dir.resolve()
+    app = args.app.resolve()
+    work = (args.work_dir or app / ".local-state" / "demo").resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    shown = str(work.relative_to(app)) if work.is_relative_to(app) else str(work)
     print("Local demo of sms-pool-settings: no AWS account, no credentials, no network.", flush=True)
+    print(f"\n$ cd {app}", flush=True)
+    saved_cwd, saved_endpoint = Path.cwd(), os.environ.get(ENDPOINT_VARIABLE)
     with EmulatorServer(state_file=work / "emulator.json") as server:
-        print(f"Emulated SMS endpoint: {server.endpoint_url}  (state: {work / 'emulator.json'})", flush=True)
+        # The one emulator of every step (faults are injected into it): the commands find it through
+        # the SDK's standard variable, as they would find yours.
+        print(f"$ export {ENDPOINT_VARIABLE}={server.endpoint_url}   # the demo's emulator", flush=True)
+        os.environ[ENDPOINT_VARIABLE] = server.endpoint_url
+        os.chdir(app)
         control = server.control
         control.seed_pool(EXISTING_POOL, DeletionProtectionEnabled=False, SharedRoutesEnabled=True)
         control.seed_pool(OTHER_POOL, DeletionProtectionEnabled=False, SharedRoutesEnabled=True)
-        shown = work.relative_to(REPO_ROOT) if _inside_repo() and work.is_relative_to(REPO_ROOT) else work
-        demo = Demo(server.endpoint_url, str(shown))
-        print(
-            f"Every command below runs with --endpoint-url {server.endpoint_url} --state-dir {demo.work}",
-            flush=True,
-        )
+        demo = Demo(shown, SmsClient(server.endpoint_url, dummy_credentials=True))
         steps: list[Callable[[], None]] = [
             lambda: step_deploy(demo),
             lambda: step_drift(demo),
@@ -316,12 +333,20 @@ def main(argv: list[str] | None = None) -> int:
             lambda: step_exact_rollback(demo, control),
             lambda: step_destroy(demo),
         ]
-        for step in steps:
-            try:
-                step()
-            except Exception as exc:  # a step that crashes is a failed check, and the demo stops
-                demo.check(f"the step ran to the end (it raised {type(exc).__name__}: {exc})", False)
-                break
+        try:
+            for step in steps:
+                try:
+                    step()
+                except Exception as exc:  # a step that crashes is a failed check, and the demo stops
+                    demo.check(f"the step ran to the end (it raised {type(exc).__name__}: {exc})", False)
+                    break
+        finally:
+            os.chdir(saved_cwd)
+            if saved_endpoint is None:
+                os.environ.pop(ENDPOINT_VARIABLE, None)
+            else:
+                os.environ[ENDPOINT_VARIABLE] = saved_endpoint
+    print(f"\nThe app's cloud assembly: {assembly_dir_of(app)}; the state: {work}", flush=True)
     failed = [name for name, passed in demo.checks if not passed]
     print(f"\n{'=' * 100}", flush=True)
     elapsed = time.monotonic() - started

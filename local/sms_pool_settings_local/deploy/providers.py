@@ -34,8 +34,13 @@ NOT_APPLIED_TYPES = (
     "AWS::Lambda::Function",
     EVENT_INVOKE_CONFIG_TYPE,
     "AWS::Logs::LogGroup",
+    "AWS::SNS::Topic",
     "AWS::CDK::Metadata",
 )
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or value == "true"
 
 
 def _flag(value: Any, name: str, logical: str) -> bool:
@@ -218,6 +223,14 @@ class NotAppliedProvider:
             name = props.get("RoleName") or physical_name(self.stack_name, request.logical_id, 64)
             arn = f"arn:aws:iam::{self.account}:role{props.get('Path', '/')}{name}"
             return Outcome(name, {"Arn": arn, "RoleId": "AROA" + name[-12:]})
+        if rtype == "AWS::SNS::Topic":
+            # Ref is the topic's ARN, Fn::GetAtt gives TopicArn and TopicName; a FIFO topic's name ends
+            # in .fifo (CloudFormation User Guide, AWS::SNS::Topic, "Return values" and TopicName).
+            name = props.get("TopicName") or physical_name(self.stack_name, request.logical_id, 251)
+            if _is_true(props.get("FifoTopic")) and not name.endswith(".fifo"):
+                name += ".fifo"
+            arn = arn_prefix.format(service="sns") + name
+            return Outcome(arn, {"TopicArn": arn, "TopicName": name})
         if rtype == "AWS::Logs::LogGroup":
             name = props.get("LogGroupName") or physical_name(self.stack_name, request.logical_id, 512)
             return Outcome(name, {"Arn": arn_prefix.format(service="logs") + f"log-group:{name}:*"})

@@ -22,7 +22,6 @@ from typing import Any, TextIO
 
 from sms_pool_settings_local.deploy import lint
 from sms_pool_settings_local.deploy.client import SmsClient
-from sms_pool_settings_local.deploy.drift import Difference, compare, managed_resources
 from sms_pool_settings_local.deploy.engine import DEFAULT_MAX_PARALLEL, Deployment, StackStatusError
 from sms_pool_settings_local.deploy.errors import StateError
 from sms_pool_settings_local.deploy.exports import Exports
@@ -49,7 +48,8 @@ from sms_pool_settings_local.deploy.template import Template
 from sms_pool_settings_local.emulator import ACCOUNT_ID, EmulatorControl, EmulatorServer, policies_for_role
 from sms_pool_settings_local.response_receiver import ResponseReceiver
 
-DEFAULT_STATE_DIR = ".local-state"
+# In the directory a command runs in, as `cdk` puts cdk.out there (the command's --state-dir).
+DEFAULT_STATE_DIR = ".sms-pool-settings-local"
 DEFAULT_REGION = "us-east-1"
 # The access keys of the default account: the driver's SmsClient ("local") and the handler's
 # (offline_env.DUMMY_CREDENTIALS, "testing"); neither is mapped, so both act in ACCOUNT_ID.
@@ -77,7 +77,7 @@ class LocalAccount:
     """An emulated account for one command (a context manager).
 
     Args:
-        state_dir: where stack and emulator state live. Default: ".local-state"
+        state_dir: where stack and emulator state live. Default: ".sms-pool-settings-local"
         endpoint_url: an emulator already running. Default: None (start one in-process on a free port,
             with its state in ``<state_dir>/emulator.json``)
         region: the region resources are created in. Default: "us-east-1"
@@ -132,6 +132,12 @@ class LocalAccount:
             for key in (self._key(DRIVER_KEY_PREFIX), self._key(HANDLER_KEY_PREFIX)):
                 self.control.set_account(key, self.account)
         return self
+
+    @property
+    def driver_access_key(self) -> str | None:
+        """The access key the driver's own calls sign with in this account; None: the default account's
+        (any key acts there)."""
+        return self._key(DRIVER_KEY_PREFIX)
 
     def _key(self, prefix: str) -> str | None:
         """The access key of the driver or the handler in this account; None: the default account's."""
@@ -234,10 +240,14 @@ class LocalAccount:
         deployment.parameters = dict(parameters or {})
         deployment.import_value = exports.value
         deployment.check_outputs = lambda outputs: exports.check_new(outputs, previous_outputs)
+        previous_template = state.template
+        state.template = dict(template.body)
         try:
             ok = deployment.deploy()
         finally:
             custom.drain()
+            if state.status.startswith("UPDATE_ROLLBACK_"):  # CloudFormation keeps the old template
+                state.template = previous_template
         self._finish(state)
         if ok and state.status.endswith("_COMPLETE"):
             log.outputs(state.stack_id, {k: v for k, v in state.outputs.items()})
@@ -286,22 +296,6 @@ class LocalAccount:
             custom.drain()
         self._finish(state)
         return Result(ok, log.events, custom.requests)
-
-    def drift(self, stack_name: str, sms: SmsClient | None = None) -> list[Difference]:
-        """Compare each deployed ``Custom::SmsPoolSettings`` with its live pool; changes nothing.
-
-        Args:
-            stack_name: the stack.
-            sms: the client to read pools with. Default: - this account's endpoint.
-
-        Raises:
-            StateError: the stack has no state.
-            DeployError: a pool cannot be described (its Reason says why).
-        """
-        state = self.store.load(stack_name)
-        if state is None or not state.resources:
-            raise StateError(f"stack {stack_name!r} has no local state in {self.state_dir}: deploy it first")
-        return drift_of(state, sms or self.sms())
 
     # ----------------------------------------------------------------------------------------------
     def _check_environment(self, template: Template) -> None:
@@ -454,14 +448,3 @@ def function_for(token: str, state: StackState, template: Template | None) -> Fu
             res.physical_id, handler, timeout, retries, environment, str(role) if role is not None else None
         )
     return None
-
-
-def drift_of(state: StackState, sms: SmsClient) -> list[Difference]:
-    """The drifted settings of every ``Custom::SmsPoolSettings`` in ``state``, read with ``sms``."""
-    differences: list[Difference] = []
-    for logical in managed_resources(state.resources):
-        properties = state.resources[logical].properties
-        # A pool chosen by PoolSelector is named only by the physical ID, its ARN.
-        pool = sms.describe_pool(str(properties.get("PoolId") or state.resources[logical].physical_id))
-        differences += compare(logical, properties, pool)
-    return differences

@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from sms_pool_settings_local.deploy.client import SsmClient
-from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi, StackDirectory
+from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi, Output, StackDirectory
 from sms_pool_settings_local.deploy.errors import StateError
 from sms_pool_settings_local.deploy.output import STACK_TYPE, Event
 from sms_pool_settings_local.deploy.state import StackState
@@ -197,6 +197,7 @@ class StackMirror:
         self.directory.set_stack(self.state.stack_id, self.state.status, logical_ids=[])
         self._resources = {}
         self.applied(self.state)
+        self._details()
 
     def event(self, event: Event) -> None:
         """Take one event into the directory (called before the event is printed)."""
@@ -206,6 +207,7 @@ class StackMirror:
             self.directory.set_stack(self.state.stack_id, event.status)
             if event.status in _UPDATE_ENDS:
                 self._settle()
+            self._details()
             return
         known = self._resources.get(event.logical_id)
         physical = event.physical_id or (known[2] if known else None)
@@ -223,6 +225,20 @@ class StackMirror:
                 self._put(logical, AT_REST, res.type, res.physical_id)
             elif known[2] != res.physical_id:
                 self._put(logical, known[0], res.type, res.physical_id)
+
+    def _details(self) -> None:
+        """The template, parameter values and outputs the state has (GetTemplate, DescribeStacks)."""
+        assert self.directory is not None
+        outputs = [
+            Output(key, str(spec.get("Value")), spec.get("Export") or None)
+            for key, spec in sorted(self.state.outputs.items())
+        ]
+        self.directory.set_stack_details(
+            self.state.stack_id,
+            template=self.state.template or None,
+            parameters={k: str(v) for k, v in self.state.parameters.items()},
+            outputs=outputs,
+        )
 
     def _settle(self) -> None:
         assert self.directory is not None

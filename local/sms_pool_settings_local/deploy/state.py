@@ -58,6 +58,9 @@ class StackState:
     # Physical resources the stack no longer maps to a logical ID but that failed to delete (the old
     # resource of a replacement): never forgotten, ``destroy`` deletes them too.
     leftovers: list[dict[str, Any]] = field(default_factory=list)
+    # The template as CloudFormation keeps it (GetTemplate): the last one deployed, the previous one
+    # again after an update rolled back. Empty in state written before it was kept.
+    template: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document stored on disk."""
@@ -79,6 +82,7 @@ class StackState:
             list(doc.get("imports", [])),
             list(doc.get("pending_rollback", [])),
             list(doc.get("leftovers", [])),
+            dict(doc.get("template", {})),
         )
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sms_pool_settings_local.offline_env import isolate
+
+# Dummy credentials, one region, no AWS configuration: as tests/conftest.py does for the product's tests
+# (this directory is also run on its own).
+isolate()
 
 HERE = Path(__file__).resolve().parent
 

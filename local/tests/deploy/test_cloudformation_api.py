@@ -6,7 +6,11 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi, CloudFormationApiError
+from sms_pool_settings_local.deploy.cloudformation_api import (
+    CloudFormationApi,
+    CloudFormationApiError,
+    Output,
+)
 
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/App/5f6a0a70-8a1b-11ef-9f5e-0affd1f2c3b5"
 
@@ -104,3 +108,41 @@ def test_the_directory_refuses_what_cloudformation_could_not_have(api):
         api.set_stack("App", "CREATE_COMPLETE")
     with pytest.raises(CloudFormationApiError, match="set_stack it first"):
         api.set_resource(STACK.replace("App", "Other"), "Settings", "CREATE_COMPLETE")
+
+
+def test_what_sms_pool_settings_drift_reads_parameters_resources_template_and_exports(api, cfn):
+    # GIVEN a deployed stack with a parameter, a resource, an exported output, and a deleted stack's export
+    template = {"Parameters": {"Stage": {"Type": "String", "Default": "dev"}}, "Resources": {}}
+    api.set_stack(STACK, "UPDATE_COMPLETE", ["Settings"])
+    api.set_resource(STACK, "Settings", "UPDATE_COMPLETE", resource_type="Custom::SmsPoolSettings",
+                     physical_id="arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1")  # fmt: skip
+    api.set_stack_details(
+        STACK,
+        template=template,
+        parameters={"Stage": "prod"},
+        outputs=[Output("ListName", "lists-1", export="App:ListName"), Output("Plain", "x")],
+    )
+    gone = STACK.replace("/App/", "/Gone/")
+    api.set_stack(gone, "DELETE_COMPLETE")
+    api.set_stack_details(gone, template=None, parameters={}, outputs=[Output("L", "v", export="Gone:L")])
+    # WHEN / THEN DescribeStacks has the parameter as deployed (not its Default) and the outputs
+    [stack] = cfn.describe_stacks(StackName="App")["Stacks"]
+    assert stack["Parameters"] == [{"ParameterKey": "Stage", "ParameterValue": "prod"}]
+    assert {o["OutputKey"]: o.get("ExportName") for o in stack["Outputs"]} == {
+        "ListName": "App:ListName",
+        "Plain": None,
+    }
+    # THEN ListStackResources lists the resource with its type and physical ID
+    [summary] = cfn.list_stack_resources(StackName="App")["StackResourceSummaries"]
+    assert (summary["LogicalResourceId"], summary["ResourceType"], summary["ResourceStatus"]) == (
+        "Settings", "Custom::SmsPoolSettings", "UPDATE_COMPLETE")  # fmt: skip
+    assert summary["PhysicalResourceId"] == "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
+    # THEN GetTemplate gives the template back (botocore parses the JSON body), for both stages
+    for stage in ("Original", "Processed"):
+        assert cfn.get_template(StackName=STACK, TemplateStage=stage)["TemplateBody"] == template
+    assert error_of(cfn.get_template, StackName="App", TemplateStage="Deployed")[0] == "ValidationError"
+    # THEN ListExports has the live stack's export only
+    exports = cfn.list_exports()["Exports"]
+    assert [(e["Name"], e["Value"], e["ExportingStackId"]) for e in exports] == [
+        ("App:ListName", "lists-1", STACK)
+    ]

@@ -64,9 +64,9 @@ def test_a_pool_update_sends_only_the_settings_that_changed(account):
 
 def test_a_resource_type_that_cannot_be_emulated_is_named_before_anything_is_created(account):
     template = stack("list")
-    template.body["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
+    template.body["Resources"]["Queue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
     with pytest.raises(
-        TemplateError, match="Topic: resource type AWS::SNS::Topic cannot be emulated locally"
+        TemplateError, match="Queue: resource type AWS::SQS::Queue cannot be emulated locally"
     ):
         account.deploy(template)
     assert account.control.calls() == []
@@ -107,3 +107,24 @@ def test_each_role_the_driver_creates_is_registered_assumable_after_the_propagat
         arn = account.store.load("Native").resources["Role"].attributes["Arn"]
         (role,) = account.control.roles()
         assert role["role_arn"] == arn and before + 29 <= role["assumable_at"] <= time.time() + 31
+
+
+def test_an_sns_topic_is_recorded_with_its_arn_as_ref_and_its_name_and_arn_as_attributes(account):
+    # GIVEN a pool's two-way channel is a topic of the stack (Ref is the ARN; GetAtt TopicName)
+    template = stack("list")
+    template.body["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic", "Properties": {"FifoTopic": "true"}}
+    template.body["Outputs"] = {
+        "TopicRef": {"Value": {"Ref": "Topic"}},
+        "TopicName": {"Value": {"Fn::GetAtt": ["Topic", "TopicName"]}},
+    }
+    # WHEN
+    assert account.deploy(template).ok
+    # THEN
+    state = account.store.load("Native")
+    topic = state.resources["Topic"]
+    assert not topic.local
+    assert topic.physical_id == f"arn:aws:sns:us-east-1:123456789012:{topic.attributes['TopicName']}"
+    assert topic.attributes["TopicName"].startswith("Native-Topic") and topic.attributes[
+        "TopicName"
+    ].endswith(".fifo")
+    assert state.outputs["TopicRef"]["Value"] == topic.physical_id == topic.attributes["TopicArn"]
