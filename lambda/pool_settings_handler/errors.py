@@ -212,16 +212,40 @@ class ServiceValidationError(PoolSettingsError):
         super().__init__(format_reason(cause, aws_message))
 
 
+def denied_action(aws_message: str | None) -> str | None:
+    """The IAM action an AccessDenied message names (``not authorized to perform: <action>``), if any.
+
+    Example:
+        >>> denied_action("User: u is not authorized to perform: iam:PassRole on resource: r")
+        'iam:PassRole'
+        >>> denied_action("Denied.") is None
+        True
+    """
+    marker = "not authorized to perform: "
+    if not aws_message or marker not in aws_message:
+        return None
+    action = aws_message.split(marker, 1)[1].split(" ", 1)[0].rstrip(".,;")
+    return action if ":" in action else None
+
+
 class AccessDeniedError(PoolSettingsError):
     """``AccessDeniedException``: names the call that was denied and why.
 
-    Without a ``Reason`` the cause is IAM: the handler's role lacks the action. With one
+    Without a ``Reason`` the cause is IAM: the handler's role lacks the action, which AWS's message
+    names (``... is not authorized to perform: iam:PassRole on resource: ...``; an UpdatePool with a
+    two-way role is denied for the PassRole as often as for itself), else the operation's own. With one
     (``ACCOUNT_DISABLED``, ``INSUFFICIENT_ACCOUNT_REPUTATION``) the account itself is refused, and
     no policy change would help, so the Reason says that instead.
+
+    Example:
+        >>> message = "User: u is not authorized to perform: iam:PassRole on resource: r"
+        >>> "lacks iam:PassRole)" in str(AccessDeniedError("UpdatePool", "p", None, message))
+        True
     """
 
     def __init__(self, operation: str, pool_id: str, reason: str | None, aws_message: str | None) -> None:
-        cause = shorten(reason, 64) if reason else f"(the handler's role lacks sms-voice:{operation})"
+        action = denied_action(aws_message) or f"sms-voice:{operation}"
+        cause = shorten(reason, 64) if reason else f"(the handler's role lacks {action})"
         super().__init__(
             format_reason(f"{operation} {_pool(pool_id)} denied: AccessDeniedException {cause}", aws_message)
         )

@@ -62,11 +62,13 @@ def statements_of(policies, action):
 
 
 def assert_denied(emulator, body, operation, action, principal):
-    """FAILED with the handler's AccessDenied Reason, after the emulator denied ``action`` to the
-    provider's session on the call ``operation``."""
+    """FAILED with the handler's AccessDenied Reason naming ``action``, after the emulator denied
+    ``action`` to the provider's session on the call ``operation``."""
     assert body["Status"] == "FAILED"
     assert body["Reason"].startswith(f"{operation} "), body["Reason"]
     assert "AccessDeniedException" in body["Reason"], body["Reason"]
+    # The Reason names the action that was denied (iam:PassRole for a two-way role), not just the call.
+    assert f"(the handler's role lacks {action})" in body["Reason"], body["Reason"]
     denied = [
         c["message"] for c in emulator.control.calls(operation) if c["error"] == "AccessDeniedException"
     ]
