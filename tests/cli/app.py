@@ -4,16 +4,14 @@
   reference into an ``Export`` and an ``Fn::ImportValue``).
 - ``CliMessaging`` (us-east-1): parameters without defaults (the pools, the two-way topic, deletion
   protection) and ``SharedRoutes`` whose default is ``true`` (the tests deploy ``false``: the issue's
-  false "no drift"); a role created in the stack as the two-way channel role (``Fn::GetAtt``);
+  false "no drift"); an SNS topic and a role created in the stack as the two-way channel and its role
+  (``Ref`` and ``Fn::GetAtt``);
   ``Alerts`` manages two-way messaging, shared routes and deletion protection of one pool, ``Marketing``
   the imported opt-out list and self-managed opt-outs of another.
 - ``CliMessagingEu`` (eu-west-1): the second region, its own pool and parameter values.
 - ``CliDefaults`` (us-east-1): the issue's case alone: one parameter, ``SharedRoutes``, default ``true``,
   deployed ``false`` (the old ``drift --aws`` evaluated the template with the defaults and reported
   "OK, 0 difference(s)" on its pool once the pool had shared routes on again).
-
-The two-way topic is a parameter: the local driver does not deploy ``AWS::SNS::Topic`` (its providers
-refuse a type they cannot emulate), so a topic created in the stack cannot be deployed locally yet.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from pathlib import Path
 from aws_cdk import App, CfnParameter, Environment, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
+from aws_cdk import aws_sns as sns
 
 ACCOUNT = "123456789012"
 EAST, WEST = "us-east-1", "eu-west-1"
@@ -31,21 +30,17 @@ ALERTS_POOL = "pool-a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
 MARKETING_POOL = "pool-b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
 EU_POOL = "pool-e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"
 ROUTES_POOL = "pool-d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4"
-TOPIC_EAST = f"arn:aws:sns:{EAST}:{ACCOUNT}:inbound-sms"
-TOPIC_WEST = f"arn:aws:sns:{WEST}:{ACCOUNT}:inbound-sms"
 
 # --parameters of each deploy: none of them is a default; SharedRoutes overrides its default "true".
 PARAMETERS = {
     MESSAGING: {
         "AlertsPool": ALERTS_POOL,
         "MarketingPool": MARKETING_POOL,
-        "InboundTopic": TOPIC_EAST,
         "Protect": "true",
         "SharedRoutes": "false",
     },
     MESSAGING_EU: {
         "AlertsPool": EU_POOL,
-        "InboundTopic": TOPIC_WEST,
         "Protect": "false",
         "SharedRoutes": "false",
     },
@@ -62,9 +57,9 @@ def _alerts(stack: Stack) -> None:
     from sms_pool_settings import PoolSettings
 
     pool = CfnParameter(stack, "AlertsPool", type="String").value_as_string
-    topic = CfnParameter(stack, "InboundTopic", type="String").value_as_string
+    topic = sns.Topic(stack, "Inbound")
     role = iam.Role(stack, "TwoWayRole", assumed_by=iam.ServicePrincipal("sms-voice.amazonaws.com"))
-    role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic]))
+    topic.grant_publish(role)
     PoolSettings(
         stack,
         "Alerts",

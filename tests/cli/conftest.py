@@ -9,6 +9,7 @@ that points the SDK's standard ``AWS_ENDPOINT_URL_<SERVICE>`` variables at the s
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,13 @@ class World:
 
     def set_pool(self, pool_id: str, **settings: Any) -> None:
         self.sms(SEEDED[pool_id][0]).update_pool(PoolId=pool_id, **settings)
+
+    def physical_id(self, stack: str, construct_id: str) -> str:
+        """The physical ID the driver gave the resource of top-level construct ``construct_id`` of ``stack``
+        (CDK's logical ID: the construct ID and 8 hex digits of its path's hash)."""
+        logical = re.compile(rf"{construct_id}[0-9A-F]{{8}}")
+        (found,) = [r.physical_id for k, r in self.states[stack].resources.items() if logical.fullmatch(k)]
+        return found
 
     def record_names(self, region: str = app.EAST) -> list[str]:
         return sorted(self.records[region])

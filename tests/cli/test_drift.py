@@ -48,11 +48,11 @@ def test_stacks_as_deployed_are_in_sync_exit_0_in_text_and_json(deployed, cli):
     report = json.loads(machine.out)
     assert report["ExitCode"] == 0
     alerts = _resource(report, app.MESSAGING, ALERTS)
-    role = deployed.states[app.MESSAGING].resources["TwoWayRole954131D3"]
+    role = deployed.physical_id(app.MESSAGING, "TwoWayRole")
     assert alerts["Applied"] == {
         "TwoWayEnabled": True,
-        "TwoWayChannelArn": app.TOPIC_EAST,
-        "TwoWayChannelRole": f"arn:aws:iam::{app.ACCOUNT}:role/{role.physical_id}",
+        "TwoWayChannelArn": deployed.physical_id(app.MESSAGING, "Inbound"),  # Ref: the ARN
+        "TwoWayChannelRole": f"arn:aws:iam::{app.ACCOUNT}:role/{role}",
         "SharedRoutesEnabled": False,
         "DeletionProtectionEnabled": True,
     }
@@ -110,11 +110,11 @@ def test_each_drifted_setting_is_reported_with_its_applied_and_live_value_exit_3
     }
 
 
-def test_without_records_the_values_are_read_back_from_cloudformation_role_import_and_parameters(
+def test_without_records_the_values_are_read_back_from_cloudformation_topic_role_import_parameters(
     deployed, cli
 ):
-    """GetAtt of the role created in the stack, the opt-out list imported from CliShared, parameters
-    without defaults: the same applied values as the records hold."""
+    """Ref of the topic and GetAtt of the role created in the stack, the opt-out list imported from
+    CliShared, parameters without defaults: the same applied values as the records hold."""
     # GIVEN
     from_records = json.loads(cli("drift", "--stack", app.MESSAGING, "--output", "json").out)
     _delete_records(deployed)

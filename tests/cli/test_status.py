@@ -25,6 +25,7 @@ def test_status_shows_each_resource_as_its_record_has_it(deployed, cli):
     name, text = _record_of(deployed, ALERTS)
     record = parse_record(name, text)
     role = record.settings["TwoWayChannelRole"]["Applied"]
+    topic = deployed.physical_id(app.MESSAGING, "Inbound")
     # WHEN
     result = cli("status", "--stack", app.MESSAGING)
     # THEN
@@ -37,7 +38,7 @@ def test_status_shows_each_resource_as_its_record_has_it(deployed, cli):
         f"    record: {name}, last change {record.changed}",
         # the seeded pool had shared routes on and the rest off (the priors a Delete puts back)
         "    manages: TwoWayEnabled applied true, prior false",
-        f"             TwoWayChannelArn applied {app.TOPIC_EAST}, prior (none)",
+        f"             TwoWayChannelArn applied {topic}, prior (none)",
         f"             TwoWayChannelRole applied {role}, prior (none)",
         "             SharedRoutesEnabled applied false, prior true",
         "             DeletionProtectionEnabled applied true, prior false",
