@@ -39,7 +39,17 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct
-from pool_settings_handler.constants import IAM_SERVICE_PREFIX, RECORD_PREFIX, SERVICE_PRINCIPAL
+from pool_settings_handler.constants import (
+    DRIFT_CHECK_KEY,
+    DRIFT_CORRECT_KEY,
+    DRIFT_DIMENSION,
+    DRIFT_METRIC_NAME,
+    DRIFT_NAMESPACE,
+    DRIFT_STACK_ID_VARIABLE,
+    IAM_SERVICE_PREFIX,
+    RECORD_PREFIX,
+    SERVICE_PRINCIPAL,
+)
 
 from ._asset import stage_asset
 from ._provider import LOG_RETENTION, MEMORY_MB, RUNTIME, is_unresolved
@@ -106,15 +116,6 @@ _RECORDS_REASON = (
     "ID>, whose pool IDs are known at deploy time"
 )
 _METRIC_REASON = "PutMetricData has no resource type; the statement allows the drift check's namespace only"
-
-
-def _drift() -> Any:
-    """The Lambda side's names (namespace, metric, input keys): ``pool_settings_handler.drift``, imported when
-    a stack first declares a drift check, so that importing the construct still loads only the handler's
-    constants (tests/cdk/test_contract.py)."""
-    from pool_settings_handler import drift
-
-    return drift
 
 
 def rate_seconds(schedule: events.Schedule) -> int:
@@ -238,7 +239,6 @@ class DriftCheck(Construct):
             requester: the path of the PoolSettings that asked for it, for messages.
         """
         super().__init__(scope, construct_id)
-        drift = _drift()
         self._stack = scope
         self.expression: str = schedule.expression_string
         """The schedule's expression, e.g. ``rate(1 hour)``."""
@@ -277,7 +277,7 @@ class DriftCheck(Construct):
             iam.PolicyStatement(
                 actions=[_METRIC_ACTION],
                 resources=["*"],  # PutMetricData has no resource type: the condition is the scope
-                conditions={"StringEquals": {"cloudwatch:namespace": drift.NAMESPACE}},
+                conditions={"StringEquals": {"cloudwatch:namespace": DRIFT_NAMESPACE}},
             ),
         ):
             self.role.add_to_principal_policy(statement)
@@ -295,7 +295,7 @@ class DriftCheck(Construct):
             role=self.role,
             # The next scheduled run checks again; a retry would only add calls against the same quota.
             retry_attempts=0,
-            environment={drift.STACK_ID_VARIABLE: stack.stack_id},
+            environment={DRIFT_STACK_ID_VARIABLE: stack.stack_id},
             description="SmsPoolSettings drift check: compares managed settings with the live pools",
         )
         self.rule = events.Rule(
@@ -339,14 +339,13 @@ class DriftCheck(Construct):
         if correct:
             self._correct_patterns.setdefault(pattern)
             self._passes_roles = self._passes_roles or passes_role
-        drift = _drift()
         key = identity if identity is not None else settings
         alarm = self._alarms.get(key)
         if alarm is None:
             metric = cloudwatch.Metric(
-                namespace=drift.NAMESPACE,
-                metric_name=drift.METRIC_NAME,
-                dimensions_map={drift.DIMENSION: pool_id},
+                namespace=DRIFT_NAMESPACE,
+                metric_name=DRIFT_METRIC_NAME,
+                dimensions_map={DRIFT_DIMENSION: pool_id},
                 statistic=cloudwatch.Stats.MAXIMUM,
                 period=self.period,
             )
@@ -415,16 +414,15 @@ class DriftCheck(Construct):
         Raises:
             ValueError: more than 5 inputs needed (about 1,000 PoolSettings: more than a stack holds).
         """
-        drift = _drift()
         payloads: list[dict[str, list[str]]] = []
-        current: dict[str, list[str]] = {drift.CHECK: [], drift.CORRECT: []}
+        current: dict[str, list[str]] = {DRIFT_CHECK_KEY: [], DRIFT_CORRECT_KEY: []}
         for watched in self._watched:
             logical_id = str(self._stack.resolve(watched.resource.logical_id))
-            key = drift.CORRECT if watched.correct else drift.CHECK
+            key = DRIFT_CORRECT_KEY if watched.correct else DRIFT_CHECK_KEY
             trial = {**current, key: [*current[key], logical_id]}
             if len(json.dumps(trial, separators=(",", ":"))) > MAX_INPUT_CHARACTERS:
                 payloads.append(current)
-                trial = {drift.CHECK: [], drift.CORRECT: [], key: [logical_id]}
+                trial = {DRIFT_CHECK_KEY: [], DRIFT_CORRECT_KEY: [], key: [logical_id]}
             current = trial
         payloads.append(current)
         if len(payloads) > MAX_TARGETS:

@@ -257,3 +257,14 @@ IAM_SERVICE_PREFIX: Final = "sms-voice"
 MAX_REASON_LENGTH: Final = 256
 # CloudFormation rejects a custom resource response body larger than this.
 MAX_RESPONSE_BYTES: Final = 4096
+
+# The scheduled drift check (drift_check.py), read by the construct that schedules it and alarms on its
+# metric (cdk/sms_pool_settings/_drift_check.py): CloudWatch namespace, metric and dimension; the keys of
+# the rule's input listing the logical IDs to check and to correct; the function's environment variable
+# holding the ID of the stack whose PoolSettings it checks.
+DRIFT_NAMESPACE: Final = "SmsPoolSettings"
+DRIFT_METRIC_NAME: Final = "SettingsDrifted"
+DRIFT_DIMENSION: Final = "PoolId"
+DRIFT_CHECK_KEY: Final = "Check"
+DRIFT_CORRECT_KEY: Final = "Correct"
+DRIFT_STACK_ID_VARIABLE: Final = "SMS_POOL_SETTINGS_STACK_ID"

@@ -19,13 +19,6 @@ from . import records
 from .errors import InvalidRecordError
 from .properties import Setting
 
-NAMESPACE: Final = "SmsPoolSettings"
-METRIC_NAME: Final = "SettingsDrifted"
-DIMENSION: Final = "PoolId"
-CHECK: Final = "Check"
-CORRECT: Final = "Correct"
-# The function's environment: the ID of the stack whose PoolSettings it checks.
-STACK_ID_VARIABLE: Final = "SMS_POOL_SETTINGS_STACK_ID"
 # API limits (API references): DescribePools takes at most 5 PoolIds, GetParameters at most 10 Names,
 # PutMetricData at most 1,000 MetricData items.
 DESCRIBE_BATCH: Final = 5
@@ -64,7 +57,7 @@ def requested(event: Mapping[str, Any]) -> dict[str, bool]:
         {'A': False, 'B': True}
     """
     wanted: dict[str, bool] = {}
-    for key, correct in ((CHECK, False), (CORRECT, True)):
+    for key, correct in ((c.DRIFT_CHECK_KEY, False), (c.DRIFT_CORRECT_KEY, True)):
         ids = event.get(key, [])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise ValueError(f"drift check input {key} must be a list of logical IDs, got {ids!r}")
@@ -177,8 +170,8 @@ def metric_data(drifted: Mapping[str, int]) -> list[dict[str, Any]]:
     """
     return [
         {
-            "MetricName": METRIC_NAME,
-            "Dimensions": [{"Name": DIMENSION, "Value": pool_id}],
+            "MetricName": c.DRIFT_METRIC_NAME,
+            "Dimensions": [{"Name": c.DRIFT_DIMENSION, "Value": pool_id}],
             "Value": float(count),
             "Unit": "Count",
         }

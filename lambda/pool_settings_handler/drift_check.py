@@ -81,7 +81,7 @@ def check(event: Mapping[str, Any], budget: Budget, stack_id: str) -> dict[str, 
         else:
             corrected.append({"PoolArn": arn, "Written": sorted(fields)})
     for data in drift.batches(drift.metric_data(findings.drifted), drift.METRICS_BATCH):
-        client.put_metric_data(drift.NAMESPACE, data, budget)
+        client.put_metric_data(c.DRIFT_NAMESPACE, data, budget)
     summary = {"Drifted": findings.drifted, "Corrected": corrected, "Problems": problems}
     if problems:
         logger.error(json.dumps(summary))
@@ -91,6 +91,6 @@ def check(event: Mapping[str, Any], budget: Budget, stack_id: str) -> dict[str, 
 
 def handler(event: dict[str, Any], context: LambdaContextLike) -> dict[str, Any]:
     """The Lambda handler: one drift check of the stack named by ``SMS_POOL_SETTINGS_STACK_ID``."""
-    summary = check(event, Budget.of_context(context), os.environ[drift.STACK_ID_VARIABLE])
+    summary = check(event, Budget.of_context(context), os.environ[c.DRIFT_STACK_ID_VARIABLE])
     logger.info(json.dumps(summary))
     return summary
