@@ -274,3 +274,17 @@ def test_a_stack_is_also_found_by_its_id(deployed, cli):
 
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == f"{app.DEFAULTS} (us-east-1, CREATE_COMPLETE)"
+
+
+def test_with_records_no_template_is_read_and_the_pools_are_asked_in_one_call(deployed, cli):
+    deployed.reader.calls.clear()
+
+    result = cli("drift", "--stack", app.MESSAGING)
+
+    assert result.code == 0, result.err
+    assert [c["Action"] for c in deployed.reader.calls] == ["DescribeStacks", "ListStackResources"]
+    (describe,) = deployed.emulator.control.calls("DescribePools")
+    arns = [
+        f"arn:aws:sms-voice:us-east-1:{app.ACCOUNT}:pool/{p}" for p in (app.ALERTS_POOL, app.MARKETING_POOL)
+    ]
+    assert describe["request"]["PoolIds"] == arns
