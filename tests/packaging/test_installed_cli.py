@@ -178,7 +178,7 @@ def scenario(installed_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     user(
         "deploy eu",
         f"sms-pool-settings local deploy --region {EU} --app . --no-synth --stack UserEurope "
-        "--parameters EuSharedRoutes=true",
+        "--parameters EuSharedRoutes=true --output json",
     )
     user("local drift in sync", "sms-pool-settings local drift")
     user("local drift eu", f"AWS_REGION={EU} sms-pool-settings local drift --output json")
@@ -263,6 +263,14 @@ def test_local_deploy_synthesizes_the_users_app_once_into_its_own_cdk_out_and_wr
     _ok(scenario.ran["deploy eu"])
     assert "Synthesizing" in scenario.ran["deploy us"].err
     assert "Synthesizing" not in scenario.ran["deploy eu"].err  # --no-synth: the same assembly
+    # --output json: the progress lines on standard error, one document on standard output
+    (europe,) = scenario.ran["deploy eu"].json()["Stacks"]
+    assert (europe["StackName"], europe["Region"], europe["StackStatus"]) == (
+        "UserEurope",
+        EU,
+        "CREATE_COMPLETE",
+    )
+    assert "CREATE_COMPLETE" in scenario.ran["deploy eu"].err
     manifest = json.loads((scenario.app_dir / "cdk.out" / "manifest.json").read_text())
     stacks = {k for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
     assert stacks == {"UserLists", "UserMessaging", "UserEurope"}  # the user's app, never the example

@@ -248,6 +248,8 @@ class LocalAccount:
             custom.drain()
             if state.status.startswith("UPDATE_ROLLBACK_"):  # CloudFormation keeps the old template
                 state.template = previous_template
+                if self.stand_ins is not None:  # GetTemplate answers it again (the stack at rest)
+                    self.stand_ins.mirror(state)
         self._finish(state)
         if ok and state.status.endswith("_COMPLETE"):
             log.outputs(state.stack_id, {k: v for k, v in state.outputs.items()})

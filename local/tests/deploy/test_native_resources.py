@@ -128,3 +128,25 @@ def test_an_sns_topic_is_recorded_with_its_arn_as_ref_and_its_name_and_arn_as_at
         "TopicName"
     ].endswith(".fifo")
     assert state.outputs["TopicRef"]["Value"] == topic.physical_id == topic.attributes["TopicArn"]
+
+
+def test_get_template_answers_the_template_deployed_and_the_previous_one_after_an_update_rolled_back(account):
+    # GIVEN a deployed stack, then an update whose pool change the service refuses
+    first = stack("list", SharedRoutesEnabled=True)
+    assert account.deploy(first).ok
+    second = stack("list", SharedRoutesEnabled=False)
+    account.control.add_fault("UpdatePool", "conflict", reason="RESOURCE_MODIFICATION_NOT_ALLOWED")
+    # WHEN
+    assert not account.deploy(second).ok
+    # THEN CloudFormation keeps the first template (GetTemplate), and the state says so for later commands
+    state = account.store.load("Native")
+    assert state.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert state.template == first.body
+    (published,) = account.stand_ins.directory.stacks().values()
+    assert published.template == first.body
+    # AND after a successful update, the new one
+    third = stack("list", DeletionProtectionEnabled=True)
+    assert account.deploy(third).ok
+    assert account.store.load("Native").template == third.body
+    (published,) = account.stand_ins.directory.stacks().values()
+    assert published.template == third.body
