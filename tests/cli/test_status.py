@@ -110,3 +110,18 @@ def test_a_record_that_is_not_the_handlers_is_an_error_naming_the_parameter(depl
     assert result.err.splitlines() == [
         f"error: {app.MESSAGING} {ALERTS}: record {name} is not a record of this handler (JSONDecodeError)"
     ]
+
+
+def test_a_record_naming_another_owner_is_not_read(deployed, cli):
+    name, text = _record_of(deployed, ALERTS)
+    stored = json.loads(text)
+    stored["LogicalResourceId"] = MARKETING
+    deployed.ssm().put_parameter(Name=name, Value=json.dumps(stored), Type="String", Overwrite=True)
+
+    result = cli("drift", "--stack", app.MESSAGING)
+
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"error: {app.MESSAGING} {ALERTS}: record {name} names another owner ({stored['StackId']} "
+        f"{MARKETING}); not read"
+    ]
