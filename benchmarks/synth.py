@@ -1,21 +1,27 @@
-"""Synth: wall time and peak memory per N, template weight per pool, and the largest N that deploys.
+"""Synth: wall time and peak memory per N, template weight per pool, the largest N that deploys, and the
+jsii round trips a further pool costs.
 
 Every synth runs ``synth_app.py`` in a fresh process (the Python app and its jsii Node.js child), the
 two kinds interleaved and alternating which goes first. Template facts do not vary between runs, so
 they are read from the first run of each (kind, N).
+
+    python -m benchmarks --sections synth   # this section only (writes benchmarks/.work/RESULTS.partial.md)
+    python -m benchmarks.synth              # only the round trips per further pool, printed
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import asset, proctree, templates
-from .env import BENCH, REPO, WORK, child_env
+from .env import BENCH, REPO, WORK, child_env, isolate
 from .stats import Summary, summarize
 
 KINDS = ("ours", "acr")
@@ -52,6 +58,8 @@ class SynthResult:
     assets: dict[str, list[asset.AssetSize]] = field(default_factory=dict)
     lambda_timeout: int | None = None
     limits: dict[str, Limit] = field(default_factory=dict)
+    # Requests to jsii's Node.js process per further pool, declare and synth (see round_trips).
+    round_trips: dict[str, float] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
     def time_ratio(self, n: int) -> Summary:
@@ -88,6 +96,43 @@ def synth_once(kind: str, pools: int, outdir: Path) -> proctree.Run:
         tail = "\n".join(line for line in run.stderr.splitlines() if "!!" not in line)[-800:]
         raise SynthError(f"synth of {pools} {LABELS[kind]} failed (exit {run.returncode}): {tail}")
     return run
+
+
+# The pool counts whose difference round_trips divides: the first pool also creates the provider.
+ROUND_TRIP_POOLS = (1, 21)
+
+
+def _requests(kind: str, pools: int, outdir: Path) -> int:
+    """How many requests the app sends to its jsii Node.js process to declare and synthesize ``pools``."""
+    shutil.rmtree(outdir, ignore_errors=True)
+    done = subprocess.run(
+        [sys.executable, APP, "--kind", kind, "--pools", str(pools), "--outdir", str(outdir)],
+        env=child_env(JSII_DEBUG="1"),
+        cwd=str(REPO),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shutil.rmtree(outdir, ignore_errors=True)
+    if done.returncode != 0:
+        raise SynthError(f"synth of {pools} {LABELS[kind]} with JSII_DEBUG failed (exit {done.returncode})")
+    return sum(1 for line in done.stderr.splitlines() if line.startswith("> "))
+
+
+def round_trips(kind: str) -> float | None:
+    """Round trips to jsii per further pool of ``kind``: the requests of 21 pools minus 1 pool's, over 20.
+
+    Counted from the trace the jsii runtime writes to stderr under ``JSII_DEBUG=1``, one ``> `` line per
+    request from the app (a debugging aid of jsii, read by this benchmark only, never by a test). The
+    count is exact and does not vary between runs. None when the trace shows no request (its format
+    changed).
+    """
+    small, large = ROUND_TRIP_POOLS
+    work = WORK / "synth"
+    counts = [_requests(kind, n, work / f"trips-{kind}-{n}") for n in (small, large)]
+    if not counts[0]:
+        return None
+    return (counts[1] - counts[0]) / (large - small)
 
 
 def _phases(stdout: str) -> dict[str, float]:
@@ -206,9 +251,35 @@ def run(
                             result.lambda_timeout = _lambda_timeout(outdir)
                 shutil.rmtree(outdir, ignore_errors=True)
     for kind in active:
-        if kind in result.errors or len([n for n in result.sizes if (kind, n) in result.facts]) < 2:
+        if kind in result.errors:
+            continue
+        try:
+            trips = round_trips(kind)
+        except SynthError as exc:
+            result.errors[f"{kind} round trips"] = str(exc)
+            trips = None
+        if trips is not None:
+            result.round_trips[kind] = trips
+        if len([n for n in result.sizes if (kind, n) in result.facts]) < 2:
             continue
         result.limits[kind] = _estimate(result, kind)
         if verify:
             _verify(kind, result.limits[kind], work)
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the round trips to jsii per further pool of each kind (``python -m benchmarks.synth``)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.synth", description=main.__doc__)
+    parser.parse_args(argv)
+    isolate()
+    (WORK / "synth").mkdir(parents=True, exist_ok=True)
+    for kind in KINDS:
+        trips = round_trips(kind)
+        measured = f"{trips:.1f}" if trips is not None else "unknown (no JSII_DEBUG trace)"
+        print(f"{LABELS[kind]}: {measured} round trips to jsii per further pool (declare and synth)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

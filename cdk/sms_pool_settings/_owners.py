@@ -2,10 +2,10 @@
 
 Two ``PoolSettings`` that manage the same setting of the same pool undo each other on every deploy, so
 synth fails naming both construct paths, the pool and the settings. Each ``PoolSettings`` registers its
-claim (the pool's identity and the settings it declares) with the app's one check, a validation on the
-app's root construct (``node.add_validation``): it sees every stack and stage of the app, and runs once
-per synth whatever the number of ``PoolSettings``. Registering costs no round trip to jsii beyond the
-first ``PoolSettings`` of a stack (construct paths are read only for a message).
+claim (the pool's identity and the settings it declares) with the app's one check, the validation of
+one construct at the app's root (``OwnerCheck``, found through the construct tree like the stack's
+provider): it sees every stack and stage of the app, and runs once per synth whatever the number of
+``PoolSettings``. Construct paths are read only for a message.
 
 What counts as the same pool (:func:`pool_identity`):
 
@@ -25,16 +25,15 @@ compared at all.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jsii
 from aws_cdk import Reference, Stack, Tokenization
 from aws_cdk import aws_smsvoice as smsvoice
-from constructs import IConstruct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
-from ._provider import is_unresolved
+from ._provider import PoolSettingsProvider, is_unresolved
 from ._validation import POOL_ARN, StackPlace
 
 
@@ -43,7 +42,7 @@ class PoolIdentity:
     """A pool as synth can know it; two equal identities are the same pool.
 
     Attributes:
-        key: what is compared: ``("pool", account, region, pool ID)``, ``("stack", id(stack), pool ID)``
+        key: what is compared: ``("pool", account, region, pool ID)``, ``("stack", stack, pool ID)``
             for a pool ID in an environment-agnostic stack, or ``("cfn", CfnPool)``.
         label: the pool for a message, e.g. ``pool-1 (account 123456789012, region us-east-1)``; for a
             pool of an environment-agnostic stack the message adds the stack's path.
@@ -79,7 +78,7 @@ def pool_identity(pool: str | smsvoice.CfnPool, place: StackPlace, stack: IConst
         return _literal_identity(resource.split("/", 1)[1], account, region)
     if place.account and place.region:
         return _literal_identity(pool, place.account, place.region)
-    return PoolIdentity(("stack", id(stack), pool), f"{pool} (in an environment-agnostic stack)")
+    return PoolIdentity(("stack", stack, pool), f"{pool} (in an environment-agnostic stack)")
 
 
 def _literal_identity(pool_id: str, account: str, region: str) -> PoolIdentity:
@@ -104,11 +103,10 @@ def _token_identity(pool: str) -> PoolIdentity | None:
 class _Claim:
     pool: PoolIdentity
     settings: frozenset[str]
-    owner: weakref.ref[IConstruct]
+    owner: IConstruct
 
     def path(self) -> str:
-        owner = self.owner()
-        return owner.node.path if owner is not None else "(gone)"
+        return self.owner.node.path
 
     def pool_label(self) -> str:
         kind, *rest = self.pool.key
@@ -116,9 +114,8 @@ class _Claim:
             cfn_pool = rest[0]
             assert isinstance(cfn_pool, smsvoice.CfnPool)
             return f"CfnPool {cfn_pool.node.path}"
-        owner = self.owner()
-        if kind == "stack" and owner is not None:
-            stack_path = Stack.of(owner).node.path
+        if kind == "stack":
+            stack_path = Stack.of(self.owner).node.path
             return f"{rest[1]} (stack {stack_path}, environment-agnostic)"
         return self.pool.label
 
@@ -127,7 +124,7 @@ class _Claim:
 class OneOwnerPerSetting:
     """The app's check: the claims of every PoolSettings of the app, compared at synth.
 
-    It holds the PoolSettings weakly; the CfnPools it compares live as long as their app.
+    It lives in the app's construct tree (``OwnerCheck``), as long as the PoolSettings and CfnPools it holds.
     """
 
     def __init__(self) -> None:
@@ -137,7 +134,7 @@ class OneOwnerPerSetting:
         """Register that the PoolSettings ``owner`` manages ``settings`` (argument names) of ``pool``."""
         names = frozenset(settings)
         if names:
-            self._claims.append(_Claim(pool, names, weakref.ref(owner)))
+            self._claims.append(_Claim(pool, names, owner))
 
     def validate(self) -> list[str]:
         """One message per pair of PoolSettings that manage a setting of the same pool."""
@@ -158,31 +155,52 @@ class OneOwnerPerSetting:
         return messages
 
 
-# The check of each app, by id(root), and the check of each stack's app, by id(stack): a PoolSettings
-# finds its app's check without asking jsii for the root. The weak references tell a live construct from
-# a new one that got the id of a dead one.
-_CHECKS: dict[int, tuple[weakref.ref[IConstruct], OneOwnerPerSetting]] = {}
+# The construct ID of the app's one check, a child of the app's root construct (the construct tree is the
+# registry: a new app has none, so claims never outlive their app).
+OWNER_CHECK_ID = "SmsPoolSettingsOwnerCheck"
 
 
-def _cached(
-    table: dict[int, tuple[weakref.ref[IConstruct], OneOwnerPerSetting]], key: IConstruct
-) -> OneOwnerPerSetting | None:
-    entry = table.get(id(key))
-    return entry[1] if entry is not None and entry[0]() is key else None
+class OwnerCheck(Construct):
+    """The app's single one-owner check, at ``<app root>/SmsPoolSettingsOwnerCheck``; it synthesizes nothing.
+
+    Its validation (``claims``) runs when the app is synthesized and sees every stack and stage of the app.
+    Use :func:`check_of` to get it; never the constructor.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.claims = OneOwnerPerSetting()
+        """Every PoolSettings' claim in the app."""
+        self.node.add_validation(self.claims)
 
 
 def check_of(stack: Stack) -> OneOwnerPerSetting:
-    """The one-owner check of ``stack``'s app, added to the app's root construct on first use."""
-    found = _cached(_CHECKS, stack)
-    if found is not None:
-        return found
-    for key in [k for k, (ref, _) in _CHECKS.items() if ref() is None]:
-        del _CHECKS[key]
-    root = stack.node.root
-    check = _cached(_CHECKS, root)
-    if check is None:
-        check = OneOwnerPerSetting()
-        root.node.add_validation(check)
-        _CHECKS[id(root)] = (weakref.ref(root), check)
-    _CHECKS[id(stack)] = (weakref.ref(stack), check)
+    """The one-owner check of ``stack``'s app: its root's ``SmsPoolSettingsOwnerCheck``, created on first use.
+
+    The stack's provider (found through the construct tree too) keeps it once found, so that only the
+    first PoolSettings of a stack walks to the app's root.
+
+    Raises:
+        TypeError: the construct ID ``SmsPoolSettingsOwnerCheck`` of the app's root is taken by another
+            construct.
+    """
+    provider = PoolSettingsProvider.cached(stack)
+    if provider is not None and provider.owner_check is not None:
+        return provider.owner_check
+    check = _app_check(stack)
+    if provider is not None:
+        provider.owner_check = check
     return check
+
+
+def _app_check(stack: Stack) -> OneOwnerPerSetting:
+    root = stack.node.root
+    existing = root.node.try_find_child(OWNER_CHECK_ID)
+    if existing is None:
+        return OwnerCheck(root, OWNER_CHECK_ID).claims  # type: ignore[arg-type]  # root is a Construct
+    if isinstance(existing, OwnerCheck):
+        return existing.claims
+    raise TypeError(
+        f"construct ID {OWNER_CHECK_ID} is reserved for the PoolSettings owner check at the app's root, "
+        f"got a {type(existing).__name__}"
+    )

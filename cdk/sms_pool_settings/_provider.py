@@ -9,10 +9,10 @@ instead of its first PoolSettings; without that it has the defaults below.
 
 from __future__ import annotations
 
-import weakref
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import (
@@ -39,6 +39,9 @@ from pool_settings_handler.constants import IAM_SERVICE_PREFIX, RECORD_PREFIX, S
 
 from ._asset import stage_asset
 from ._validation import StackPlace
+
+if TYPE_CHECKING:
+    from ._owners import OneOwnerPerSetting
 
 PROVIDER_ID = "SmsPoolSettingsProvider"
 HANDLER = "pool_settings_handler.handler.handler"
@@ -130,27 +133,33 @@ LOG_KEY_WARNING_ID = "sms-pool-settings:logKeyPolicyNotModified"
 _LOG_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 
 
-# Every call into aws-cdk-lib is a round trip to its Node.js process (jsii), the main cost of declaring a
-# PoolSettings. What is the same for every PoolSettings of a stack (the provider, the stack's partition,
-# region and account) is therefore looked up once per stack and kept here, and values that cannot be
-# tokens are never sent to Token.is_unresolved.
-_UNRESOLVED_MARKER = "Token["  # in every string token; aws-cdk-lib's unresolved() tests for it first
+# Every call into aws-cdk-lib is a round trip to its Node.js process (jsii); the construct asks through
+# aws-cdk-lib's public API only (Token.is_unresolved, Stack.format_arn, the construct tree), so that an
+# aws-cdk-lib or jsii upgrade cannot change what it decides. benchmarks/synth.py measures what it costs.
 
 
 def is_unresolved(value: Any) -> bool:
-    """``Token.is_unresolved(value)``, without the round trip to jsii when ``value`` cannot be a token.
+    """``Token.is_unresolved(value)``, asked of aws-cdk-lib at most once per string.
 
-    A ``bool`` or ``None`` never is, nor a string without aws-cdk-lib's ``Token[`` marker (its own
-    ``unresolved()`` returns False for those before anything else); numbers, lists and objects may be.
+    ``Token.isUnresolved``'s documented contract (aws-cdk-lib ``core/lib/token.ts``): true only when the
+    value is an ``IResolvable``, a string containing an encoded token, or an encoded number or list.
+    So a Python ``bool`` (a JSON boolean to jsii) or ``None`` never is, and for a string the answer is a
+    property of its characters (it contains an encoded token or not), the same every time it is asked:
+    each string is asked once (a bounded memo by value). Numbers, lists and objects are always asked.
 
     Example:
-        >>> is_unresolved("pool-1"), is_unresolved(True)
+        >>> is_unresolved(True), is_unresolved(None)
         (False, False)
     """
     if value is None or isinstance(value, bool):
         return False
-    if isinstance(value, str) and _UNRESOLVED_MARKER not in value:
-        return False
+    if isinstance(value, str):
+        return _string_is_unresolved(value)
+    return bool(Token.is_unresolved(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _string_is_unresolved(value: str) -> bool:
     return bool(Token.is_unresolved(value))
 
 
@@ -239,11 +248,6 @@ def describe_option(value: Any) -> str:
         return str(node.path)
     name = getattr(value, "name", None)  # an enum member, e.g. RetentionDays.ONE_YEAR
     return str(name) if isinstance(name, str) else repr(value)
-
-
-# The provider of each stack, by id(stack). A provider holds its stack, so while an entry exists no other
-# object can have that id; an entry gone with its provider only costs a lookup in the construct tree.
-_PROVIDERS: weakref.WeakValueDictionary[int, PoolSettingsProvider] = weakref.WeakValueDictionary()
 
 
 class PoolSettingsProvider(Construct):
@@ -342,19 +346,17 @@ class PoolSettingsProvider(Construct):
     def _get(
         cls, stack: Stack, options: ProviderOptions, origin: str, *, require_same: bool
     ) -> PoolSettingsProvider:
-        provider = cls.cached(stack)
-        if provider is None:
-            existing = stack.node.try_find_child(PROVIDER_ID)
-            if existing is None:
-                provider = cls(stack, PROVIDER_ID, options=options, origin=origin)
-            elif isinstance(existing, PoolSettingsProvider):
-                provider = existing
-            else:
-                raise TypeError(
-                    f"construct ID {PROVIDER_ID} is reserved for the PoolSettings provider in stack "
-                    f"{stack.node.path}, got a {type(existing).__name__}"
-                )
-            _PROVIDERS[id(stack)] = provider
+        # The stack's one provider is the construct at its reserved ID (the construct tree is the registry).
+        existing = stack.node.try_find_child(PROVIDER_ID)
+        if existing is None:
+            provider = cls(stack, PROVIDER_ID, options=options, origin=origin)
+        elif isinstance(existing, PoolSettingsProvider):
+            provider = existing
+        else:
+            raise TypeError(
+                f"construct ID {PROVIDER_ID} is reserved for the PoolSettings provider in stack "
+                f"{stack.node.path}, got a {type(existing).__name__}"
+            )
         if require_same and provider.options is not options:
             differences = options.differences(provider.options)
             if differences:
@@ -367,12 +369,13 @@ class PoolSettingsProvider(Construct):
 
     @staticmethod
     def cached(stack: Stack) -> PoolSettingsProvider | None:
-        """The provider :meth:`of` last returned for ``stack``, without looking at the construct tree.
+        """The provider ``stack`` has already: the construct at ``<stack>/SmsPoolSettingsProvider``.
 
-        None means only that :meth:`of` has not been asked yet (or its provider is gone): use :meth:`of`.
+        None when the stack has none yet (nothing is created), or when something else holds that
+        construct ID (:meth:`of` and :meth:`configure` then raise ``TypeError``).
         """
-        cached = _PROVIDERS.get(id(stack))
-        return cached if cached is not None and cached._stack is stack else None
+        existing = stack.node.try_find_child(PROVIDER_ID)
+        return existing if isinstance(existing, PoolSettingsProvider) else None
 
     def __init__(
         self,
@@ -400,10 +403,14 @@ class PoolSettingsProvider(Construct):
         # Fixed for the stack's life: its environment is set when it is created, and context (the
         # partition-literals feature flag) cannot change once it has children.
         self._partition = self._stack.partition
-        region, account = self._stack.region, self._stack.account
-        self._arn_prefix = f"arn:{self._partition}:{IAM_SERVICE_PREFIX}:{region}:{account}:"
-        self.place = stack_place(region, account)
+        self.place = stack_place(self._stack.region, self._stack.account)
         """The stack's partition, region and account as the synth-time checks need them."""
+        self.owner_check: OneOwnerPerSetting | None = None
+        """The app's one-owner check (``_owners.check_of``), kept here once a PoolSettings of the stack
+        has found it at the app's root."""
+        # (resource type, name) -> this stack's format_arn of it, and the set of those ARNs (this stack's).
+        self._arns: dict[tuple[str, str], str] = {}
+        self._own_arns: set[str] = set()
         # Other accounts whose pools (shared through AWS RAM) a PoolSettings names by literal ARN: the
         # pattern of each, "arn:<partition>:sms-voice:<region>:<account>:pool/*", in a set (sorted when
         # written, so the policy does not depend on the order of the PoolSettings).
@@ -630,14 +637,21 @@ class PoolSettingsProvider(Construct):
     def arn(self, resource_type: str, name: str) -> str:
         """The ARN of the SMS resource ``name`` of type ``resource_type`` in this stack's account and region.
 
-        The same string as ``Stack.format_arn(service="sms-voice", resource=resource_type,
-        resource_name=name)``, without a round trip to jsii per ARN.
+        ``Stack.format_arn(service="sms-voice", resource=resource_type, resource_name=name)``: tokens
+        for whatever of the partition, region and account the stack does not know literally.
 
         Example:
             >>> provider.arn("pool", "pool-1")  # doctest: +SKIP
             'arn:${Token[AWS.Partition.9]}:sms-voice:...:pool/pool-1'
         """
-        return f"{self._arn_prefix}{resource_type}/{name}"
+        known = self._arns.get((resource_type, name))
+        if known is None:
+            known = self._stack.format_arn(
+                service=IAM_SERVICE_PREFIX, resource=resource_type, resource_name=name
+            )
+            self._arns[(resource_type, name)] = known
+            self._own_arns.add(known)
+        return known
 
     def grant_pool(self, arn: str) -> None:
         """Allow ``DescribePools`` and ``UpdatePool`` on the pool ``arn`` (an ARN or ARN pattern).
@@ -647,8 +661,8 @@ class PoolSettingsProvider(Construct):
         literal ARN of another account (a pool shared through AWS RAM; in an environment-agnostic stack,
         any literal ARN)."""
         own = self.place
-        # A token (the marker is in every string token: no round trip to jsii) is this stack's pool.
-        if _UNRESOLVED_MARKER not in arn:
+        # An ARN this provider built (arn()) or a token (a CfnPool's, a parameter) is this stack's pool.
+        if arn not in self._own_arns and not is_unresolved(arn):
             parts = arn.split(":", 5)
             if len(parts) == 6 and (parts[1], parts[3], parts[4]) != (own.partition, own.region, own.account):
                 self._other_pool_patterns.add(":".join([*parts[:5], "pool/*"]))
