@@ -364,7 +364,10 @@ def test_resource_not_active_until_the_deadline_says_it_waited(service):
     service.update.outcomes = [NOT_ACTIVE] * 1_000_000
     service.statuses = ["ACTIVE"]
     with pytest.raises(DeadlineExceededError) as caught:
-        client.update_pool("pool-1", {}, budget(0.2))
+        # The waits are recorded, not slept: a real sleep that a loaded machine stretches past the end of
+        # the budget would make the next attempt answer "not called" instead, a different case.
+        client.update_pool("pool-1", {}, budget(0.2), sleep=service.sleeps.append)
+    assert service.sleeps and set(service.sleeps) == {FAST.poll_interval}
     assert caught.value.reason.startswith("Deadline reached: pool pool-1 not ACTIVE for UpdatePool after ")
     assert caught.value.reason.endswith(
         "not updated: UpdatePool pool-1 rejected: ConflictException RESOURCE_NOT_ACTIVE: "
