@@ -177,3 +177,10 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Any:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the deployed app is slow (the session's synth and deploys, about 15 s)."""
+    for item in items:
+        if "deployed" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

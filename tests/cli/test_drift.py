@@ -12,8 +12,6 @@ import pytest
 from . import app
 from .conftest import SEEDED
 
-pytestmark = pytest.mark.slow
-
 ALERTS, MARKETING, ROUTES = "Alerts91F83244", "Marketing3B454061", "Routes4F6D566C"
 
 

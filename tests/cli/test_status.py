@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from pool_settings_handler.records import parse_record
 
 from . import app
-
-pytestmark = pytest.mark.slow
 
 ALERTS, MARKETING = "Alerts91F83244", "Marketing3B454061"
 
