@@ -304,7 +304,7 @@ def test_the_cli_deploys_an_assembly_and_exits_non_zero_when_the_deploy_fails(tm
     out = capsys.readouterr().out
     assert code == EXIT_FAILED  # the existing pool was never created in this fresh account
     assert "CREATE_FAILED" in out and "ROLLBACK_COMPLETE" in out
-    assert "Not applied locally (they only run the handler in AWS):" in out
+    assert "Recorded, not applied locally (Ref and Fn::GetAtt resolve):" in out
     assert "(AWS::Lambda::Function)" in out and "(AWS::IAM::Role)" in out
     assert run([*cli, "resources", "--stack", STACK]) == EXIT_OK
     assert f"{STACK}: ROLLBACK" in capsys.readouterr().out

@@ -180,7 +180,7 @@ def scenario(installed_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         f"sms-pool-settings local deploy --region {EU} --app . --no-synth --stack UserEurope "
         "--parameters EuSharedRoutes=true --output json",
     )
-    user("local drift in sync", "sms-pool-settings local drift")
+    user("local drift in sync", "sms-pool-settings local drift --app .")  # its stacks of us-east-1
     user("local drift eu", f"AWS_REGION={EU} sms-pool-settings local drift --output json")
     user("local status", "sms-pool-settings local status --stack UserMessaging --output json")
     with stand_ins(state, "us-east-1") as (aws, _):
@@ -284,6 +284,7 @@ def test_local_drift_and_status_are_the_products_on_the_stand_ins_in_both_region
     _ok(in_sync)
     assert "UserMessaging (us-east-1, CREATE_COMPLETE)" in in_sync.out and "UserLists" in in_sync.out
     assert "No drift: every managed setting matches its live pool." in in_sync.out
+    assert "UserEurope" not in in_sync.out  # the app's stack of the other region is drift-checked there
     europe = scenario.ran["local drift eu"]
     _ok(europe)
     (stack,) = europe.json()["Stacks"]

@@ -2,7 +2,7 @@
 
 It reads the CloudFormation template from ``cdk.out`` and follows CloudFormation's semantics (dependency
 order, intrinsic functions, no event for unchanged resources, rollback, replacement, cleanup) so the real
-handler answers the events CloudFormation would send. ``python -m sms_pool_settings_local.deploy --help``
+handler answers the events CloudFormation would send. ``sms-pool-settings local --help``
 lists the commands.
 """
 

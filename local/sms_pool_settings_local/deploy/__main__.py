@@ -1,5 +1,7 @@
-"""``python -m sms_pool_settings_local.deploy``: see ``cli.py``."""
+"""``python -m sms_pool_settings_local.deploy``: the same as ``sms-pool-settings local`` (see ``cli.py``)."""
+
+import sys
 
 from sms_pool_settings_local.deploy.cli import main
 
-main()
+sys.exit(main())

@@ -359,7 +359,7 @@ def _templates_to_deploy(args: argparse.Namespace) -> list[Template]:
     """The stacks ``deploy`` deploys, in dependency order, synthesizing the app first when it is one."""
     app = Path(args.app)
     context = _pairs(args.context, "--context")
-    if (app / MANIFEST_FILE).is_file() and not (app / APP_FILE).is_file():
+    if _is_assembly(app):
         if context:
             raise DriverError(f"--context needs a synth, and --app {app} is a cloud assembly: drop --context")
         assembly = app
@@ -397,6 +397,20 @@ def _templates_to_deploy(args: argparse.Namespace) -> list[Template]:
             f"--stack {', '.join(unknown)}: not in the app, whose stacks are {', '.join(names) or 'none'}"
         )
     return [t for t in templates if t.stack_name in args.stacks]
+
+
+def _is_assembly(app: Path) -> bool:
+    """A cloud assembly (``manifest.json``), not an app directory (``cdk.json``)."""
+    return (app / MANIFEST_FILE).is_file() and not (app / APP_FILE).is_file()
+
+
+def _in_environment(template: Template, args: argparse.Namespace) -> bool:
+    """The stack is for this account and region, or environment-agnostic (``aws://unknown-...``)."""
+    account, _, region = template.environment.removeprefix("aws://").partition("/")
+    return all(
+        not value or value.startswith("unknown-") or value == wanted
+        for value, wanted in ((account, args.account), (region, args.region))
+    )
 
 
 def _pairs(pairs: Sequence[str], option: str) -> dict[str, str]:
@@ -466,18 +480,14 @@ def _state_stacks(args: argparse.Namespace) -> list[str]:
 
 
 def _named_stacks(args: argparse.Namespace) -> list[str]:
-    """--stack, else the stacks of --app (its cloud assembly as last synthesized), else every stack with
-    state in this account and region."""
+    """--stack, else the stacks of --app for this account and region (its cloud assembly as last
+    synthesized), else every stack with state in this account and region."""
     if args.stacks:
         return list(dict.fromkeys(args.stacks))
     if args.app is not None:
         app = Path(args.app)
-        assembly = (
-            app
-            if (app / MANIFEST_FILE).is_file() and not (app / APP_FILE).is_file()
-            else assembly_dir_of(app)
-        )
-        return [t.stack_name for t in read_assembly_stacks(assembly)]
+        assembly = app if _is_assembly(app) else assembly_dir_of(app)
+        return [t.stack_name for t in read_assembly_stacks(assembly) if _in_environment(t, args)]
     stacks = _state_stacks(args)
     if not stacks:
         raise StateError(

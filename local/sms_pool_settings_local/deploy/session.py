@@ -219,7 +219,7 @@ class LocalAccount:
             if res["Type"] in NOT_APPLIED_TYPES
         )
         if not_applied:
-            log.note(f"Not applied locally (they only run the handler in AWS): {', '.join(not_applied)}")
+            log.note(f"Recorded, not applied locally (Ref and Fn::GetAtt resolve): {', '.join(not_applied)}")
         if template.rules:
             log.note(
                 f"Rules not evaluated locally (no CDK bootstrap stack here): {', '.join(template.rules)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -144,3 +145,12 @@ def test_deploy_in_a_users_app_directory_synthesizes_that_app_into_its_cdk_out_a
     # AND nothing else was written in the app directory
     written = sorted(p.name for p in app.iterdir())
     assert written == [".sms-pool-settings-local", "app.py", "cdk.json", "cdk.out", "node_modules"]
+
+
+def test_python_m_exits_with_the_commands_code(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "sms_pool_settings_local.deploy", "--state-dir", str(tmp_path), "drift"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == exit_codes.ERROR, done
+    assert done.stderr.startswith("error: no stack has state in")
