@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,15 @@ from sms_pool_settings_local.offline_env import isolate
 isolate()
 
 HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def _no_endpoint_another_test_left(monkeypatch):
+    """Every test starts without ``AWS_ENDPOINT_URL_<SERVICE>``: a variable set by a fixture of another
+    directory for its whole session would be taken for the user's own endpoint (the driver then starts
+    no stand-in of its own). A test that wants one sets it itself."""
+    for name in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture
