@@ -236,7 +236,8 @@ class PoolSettings(Construct):
             )
 
         # --- Children -------------------------------------------------------------------------------
-        provider = PoolSettingsProvider.of(self, stack=stack)
+        # The provider found for validation is the one: asking the construct tree again costs round trips.
+        provider = known if known is not None else PoolSettingsProvider.of(self, stack=stack)
         properties: dict[str, Any]
         if isinstance(pool, PoolSelector):
             properties = {PROP_POOL_SELECTOR: pool.to_property()}
