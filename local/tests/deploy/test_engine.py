@@ -338,7 +338,11 @@ def test_an_interrupted_deploy_leaves_valid_state_and_the_next_deploy_carries_on
         return provider
 
     log = EventLog("S")
-    deployment = Deployment(app(), h.state, interrupting, PSEUDO, log, on_change=store.save)
+    # Serial, as the harness runs (List before Pool, by logical ID): in parallel, Pool's interruption could
+    # come before List was applied, and the state would rightly hold nothing.
+    deployment = Deployment(
+        app(), h.state, interrupting, PSEUDO, log, on_change=store.save, max_parallel=h.max_parallel
+    )
     with pytest.raises(KeyboardInterrupt):
         deployment.deploy()
     # THEN the file on disk is whole and holds what was applied before the interruption
