@@ -37,9 +37,9 @@ US_POOL = "pool-11111111111111111111111111111111"
 EU_POOL = "pool-22222222222222222222222222222222"
 EU = "eu-west-1"
 STATE = ".sms-pool-settings-local"  # the documented default, in the directory the commands run in
-# The README's CI step, as written: a report that fails the job on an error (1) or a usage error (2),
-# never on drift found (3).
-CI_RECIPE = "sms-pool-settings drift --stack {stack} || test $? -eq 3"
+# The README's CI step, as written ("fails the job on drift or on any error"): non-zero on drift found
+# (3), on an error (1) and on a usage error (2), each its own code; zero only in sync.
+CI_RECIPE = "sms-pool-settings drift --stack {stack}"
 
 USER_APP = f'''
 import aws_cdk as cdk
@@ -184,7 +184,7 @@ def scenario(installed_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     user("local drift eu", f"AWS_REGION={EU} sms-pool-settings local drift --output json")
     user("local status", "sms-pool-settings local status --stack UserMessaging --output json")
     with stand_ins(state, "us-east-1") as (aws, _):
-        user("ci in sync", "sms-pool-settings drift --stack UserMessaging", aws)
+        user("ci in sync", CI_RECIPE.format(stack="UserMessaging"), aws)
 
     # Out of band: shared routes back on, on a pool whose parameter was deployed false (default true)
     user("console change", f"sms-pool-settings local console set-pool {US_POOL} SharedRoutesEnabled=true")
@@ -323,11 +323,12 @@ def test_a_setting_deployed_false_with_default_true_is_found_drifted_with_and_wi
     assert "SharedRoutesEnabled applied false, live true" in without_record.out
 
 
-def test_the_readmes_ci_recipe_reports_drift_and_fails_on_a_typo(scenario):
-    _ok(scenario.ran["ci gate drift"])  # drift found (3) is a report, not a failure
+def test_the_readmes_ci_recipe_passes_in_sync_and_fails_on_drift_and_on_a_typo_with_distinct_codes(scenario):
+    _ok(scenario.ran["ci in sync"])
+    _ok(scenario.ran["ci gate drift"], exit_codes.DRIFT)
     typo = scenario.ran["ci gate typo"]
-    # a mistyped option (2) can no longer pass for "drift found": `test 2 -eq 3` fails the step
-    assert typo.code == 1, typo
+    # a mistyped option is a usage error (2), never "drift found" (3) nor "in sync" (0)
+    _ok(typo, exit_codes.USAGE)
     assert typo.err.startswith("sms-pool-settings drift: error:"), typo.err
 
 
