@@ -119,32 +119,30 @@ def _deploy(world: World, state_dir: Path, assembly: Path, stack: str, region: s
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assembly = app.build(tmp_path_factory.mktemp("cli-app"))
     state_dir = tmp_path_factory.mktemp("cli-state")
-    with (
-        EmulatorServer() as emulator,
-        MotoServer() as moto,
-        CloudFormationReader() as reader,
-        pytest.MonkeyPatch.context() as patch,
-    ):
+    with EmulatorServer() as emulator, MotoServer() as moto, CloudFormationReader() as reader:
         moto.reset()
-        # The handler keeps its records in this moto (the driver respects a given SSM endpoint); the
-        # driver starts its own CloudFormation stand-in for the handler during each deploy.
-        patch.setenv("AWS_ENDPOINT_URL_SSM", moto.endpoint_url)
-        patch.delenv("AWS_ENDPOINT_URL_CLOUDFORMATION", raising=False)
-        for pool_id, (region, settings) in SEEDED.items():
-            emulator.control.seed_pool(pool_id, region=region, **settings)
-        world = World(emulator, moto, reader)
-        _deploy(world, state_dir, assembly, app.SHARED, app.EAST)
-        _deploy(world, state_dir, assembly, app.MESSAGING, app.EAST)
-        _deploy(world, state_dir, assembly, app.MESSAGING_EU, app.WEST)
-        _deploy(world, state_dir, assembly, app.DEFAULTS, app.EAST)
-        world.pools = {pool_id: world.pool(pool_id) for pool_id in SEEDED}
-        for region in (app.EAST, app.WEST):
-            pages = (
-                world.ssm(region)
-                .get_paginator("get_parameters_by_path")
-                .paginate(Path="/sms-pool-settings", Recursive=True)
-            )
-            world.records[region] = {p["Name"]: p["Value"] for page in pages for p in page["Parameters"]}
+        # The variables hold for the deploys only: a test sets its own (``deployed``), and a later suite
+        # must not find this session's endpoints in its environment.
+        with pytest.MonkeyPatch.context() as patch:
+            # The handler keeps its records in this moto (the driver respects a given SSM endpoint); the
+            # driver starts its own CloudFormation stand-in for the handler during each deploy.
+            patch.setenv("AWS_ENDPOINT_URL_SSM", moto.endpoint_url)
+            patch.delenv("AWS_ENDPOINT_URL_CLOUDFORMATION", raising=False)
+            for pool_id, (region, settings) in SEEDED.items():
+                emulator.control.seed_pool(pool_id, region=region, **settings)
+            world = World(emulator, moto, reader)
+            _deploy(world, state_dir, assembly, app.SHARED, app.EAST)
+            _deploy(world, state_dir, assembly, app.MESSAGING, app.EAST)
+            _deploy(world, state_dir, assembly, app.MESSAGING_EU, app.WEST)
+            _deploy(world, state_dir, assembly, app.DEFAULTS, app.EAST)
+            world.pools = {pool_id: world.pool(pool_id) for pool_id in SEEDED}
+            for region in (app.EAST, app.WEST):
+                pages = (
+                    world.ssm(region)
+                    .get_paginator("get_parameters_by_path")
+                    .paginate(Path="/sms-pool-settings", Recursive=True)
+                )
+                world.records[region] = {p["Name"]: p["Value"] for page in pages for p in page["Parameters"]}
         yield world
 
 
