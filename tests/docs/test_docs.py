@@ -21,7 +21,7 @@ DOCS = [
     *(REPO / name for name in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md")),
     *sorted((REPO / "docs").glob("*.md")),
 ]
-TOP_LEVEL_DIRS = ("lambda/", "cdk/", "local/", "tests/", "benchmarks/", "docs/", ".ci/")
+TOP_LEVEL_DIRS = ("lambda/", "cdk/", "cli/", "local/", "tests/", "benchmarks/", "docs/", ".ci/")
 TOP_LEVEL_FILES = {
     "cdk.json",
     "Makefile",
@@ -35,7 +35,15 @@ TOP_LEVEL_FILES = {
     ".ci/run",
 }
 # Paths a doc names that the tools create (git-ignored), not the repository.
-GENERATED = ("cdk.out", ".venv", ".local-state", "dist", "node_modules", "benchmarks/.work")
+GENERATED = (
+    "cdk.out",
+    ".venv",
+    ".local-state",
+    ".sms-pool-settings-local",
+    "dist",
+    "node_modules",
+    "benchmarks/.work",
+)
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 CODE = re.compile(r"`([^`\n]+)`")
@@ -193,3 +201,52 @@ def test_each_cdk_command_of_the_readme_runs(command, tmp_path):
         options = {a.split("=", 1)[0] for a in argv[3:] if a.startswith("-")}
         unknown = {o for o in options if o not in result.stdout + result.stderr}
         assert not unknown, f"npx cdk {argv[2]} has no option {unknown}"
+
+
+def _command_lines() -> list[tuple[str, str]]:
+    """(doc, arguments) of every ``sms-pool-settings`` command a doc's code blocks show, as typed: after
+    an optional ``$ `` or ``run: ``, up to a comment, ``||`` or a redirection; continuation lines joined,
+    and ``$NAME`` expanded from a ``NAME="..."`` line of the same block. Lines with placeholders
+    (``<...>``, ``...``, ``[--option]``) are syntax, not commands one can type."""
+    found = []
+    start = re.compile(r"^\s*(?:\$ |(?:- )?run: )?(?:\S*/)?sms-pool-settings (.*)$")
+    for doc in DOCS:
+        for block in re.findall(r"```[a-z]*\n(.*?)```", _text(doc), flags=re.DOTALL):
+            variables = dict(re.findall(r'^([A-Z_]+)="([^"]*)"$', block, flags=re.M))
+            for line in block.replace("\\\n", " ").splitlines():
+                match = start.match(line)
+                if not match:
+                    continue
+                arguments = re.split(r" +#| \|\|| >| &&", match.group(1), maxsplit=1)[0].strip()
+                arguments = re.sub(
+                    r"\$([A-Z_]+)", lambda m, v=variables: v.get(m.group(1), m.group(0)), arguments
+                )
+                if not re.search(r"<|\.\.\.|\[-|\$", arguments) and not arguments.split()[0].endswith(":"):
+                    found.append((doc.name, arguments))
+    return found
+
+
+COMMAND_LINES = _command_lines()
+
+
+def test_the_docs_show_the_command_and_its_local_subcommands():
+    shown = {arguments.split()[0] for _, arguments in COMMAND_LINES}
+    assert {"drift", "status", "local"} <= shown
+    assert len([a for _, a in COMMAND_LINES if a.startswith("local ")]) >= 4
+
+
+@pytest.mark.parametrize(("doc", "arguments"), COMMAND_LINES, ids=[f"{d}: {a}" for d, a in COMMAND_LINES])
+def test_every_command_line_a_doc_shows_parses(doc, arguments):
+    # The parsers the installed command uses; `local`'s is the extra's own.
+    from sms_pool_settings_cli.main import build_parser
+    from sms_pool_settings_local.deploy.cli import build_parser as build_local_parser
+
+    argv = shlex.split(arguments)
+    local = "local" in argv and argv[0] not in ("drift", "status")
+    try:
+        if local:
+            build_local_parser().parse_args(argv[argv.index("local") + 1 :])
+        else:
+            build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help prints and exits 0
+        assert exc.code == 0, f"{doc}: sms-pool-settings {arguments}"
