@@ -1,5 +1,7 @@
-"""The CLI against real servers on 127.0.0.1: the SMS emulator, moto's SSM, and CloudFormation's read
-answers about the stacks the local driver deployed (``cloudformation_reader.py``).
+"""The CLI against real servers on 127.0.0.1: the SMS emulator, moto's SSM, and the driver's own
+CloudFormation stand-in (``sms_pool_settings_local.deploy.cloudformation_api``) answering about the stacks
+the local driver deployed, published by the driver's ``StackMirror`` as ``sms-pool-settings local drift``
+publishes them.
 
 The app of ``app.py`` is synthesized and deployed once per session; each test gets the pools and the
 records back as deployed, the emulator without faults, IAM enforcement or calls, and an environment
@@ -8,9 +10,10 @@ that points the SDK's standard ``AWS_ENDPOINT_URL_<SERVICE>`` variables at the s
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,14 +21,15 @@ from typing import Any
 import boto3
 import pytest
 from sms_pool_settings_cli.main import main
+from sms_pool_settings_local.deploy.cloudformation_api import CloudFormationApi
 from sms_pool_settings_local.deploy.session import LocalAccount
+from sms_pool_settings_local.deploy.stand_ins import StackMirror
 from sms_pool_settings_local.deploy.state import StackState
 from sms_pool_settings_local.deploy.template import read_assembly
 from sms_pool_settings_local.emulator import EmulatorServer
 from sms_pool_settings_local.moto_server import MotoServer
 
 from . import app
-from .cloudformation_reader import CloudFormationReader
 
 SEEDED = {  # the pools before the deploy, each in its region
     app.ALERTS_POOL: (app.EAST, {"SharedRoutesEnabled": True}),
@@ -48,7 +52,7 @@ SETTINGS = (
 class World:
     emulator: EmulatorServer
     moto: MotoServer
-    reader: CloudFormationReader
+    cloudformation: CloudFormationApi
     states: dict[str, StackState] = field(default_factory=dict)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     pools: dict[str, dict[str, Any]] = field(default_factory=dict)  # pool ID -> DescribePools as deployed
@@ -76,6 +80,27 @@ class World:
         (found,) = [r.physical_id for k, r in self.states[stack].resources.items() if logical.fullmatch(k)]
         return found
 
+    def publish(
+        self,
+        state: StackState,
+        template: Mapping[str, Any] | None = None,
+        statuses: Mapping[str, str] | None = None,
+    ) -> None:
+        """CloudFormation answers for ``state`` as the driver publishes a stack at rest (``StackMirror``),
+        with ``template`` as its template (Default: - the one deployed) and each resource of ``statuses``
+        (logical ID -> ResourceStatus) in that status (Default: - every resource at rest)."""
+        given = state if template is None else dataclasses.replace(state, template=dict(template))
+        StackMirror(self.cloudformation, given).publish()
+        for logical, status in (statuses or {}).items():
+            resource = state.resources[logical]
+            self.cloudformation.set_resource(
+                state.stack_id, logical, status, resource_type=resource.type, physical_id=resource.physical_id
+            )
+
+    def cloudformation_calls(self) -> list[str]:
+        """The actions the CloudFormation stand-in received since the last ``restore``, oldest first."""
+        return [call["Action"] for call in self.cloudformation.calls()]
+
     def record_names(self, region: str = app.EAST) -> list[str]:
         return sorted(self.records[region])
 
@@ -98,8 +123,9 @@ class World:
                 ssm.delete_parameter(Name=name)
             for name, value in records.items():
                 ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+        self.cloudformation.clear()  # every stack and the call log
         for name, state in self.states.items():
-            self.reader.publish(state, self.templates[name])
+            self.publish(state, self.templates[name])
         control.clear_calls()
 
 
@@ -112,14 +138,14 @@ def _deploy(world: World, state_dir: Path, assembly: Path, stack: str, region: s
     assert state is not None
     world.states[stack] = state
     world.templates[stack] = template.body
-    world.reader.publish(state, template.body)
+    world.publish(state, template.body)
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assembly = app.build(tmp_path_factory.mktemp("cli-app"))
     state_dir = tmp_path_factory.mktemp("cli-state")
-    with EmulatorServer() as emulator, MotoServer() as moto, CloudFormationReader() as reader:
+    with EmulatorServer() as emulator, MotoServer() as moto, CloudFormationApi() as cloudformation:
         moto.reset()
         # The variables hold for the deploys only: a test sets its own (``deployed``), and a later suite
         # must not find this session's endpoints in its environment.
@@ -130,7 +156,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             patch.delenv("AWS_ENDPOINT_URL_CLOUDFORMATION", raising=False)
             for pool_id, (region, settings) in SEEDED.items():
                 emulator.control.seed_pool(pool_id, region=region, **settings)
-            world = World(emulator, moto, reader)
+            world = World(emulator, moto, cloudformation)
             _deploy(world, state_dir, assembly, app.SHARED, app.EAST)
             _deploy(world, state_dir, assembly, app.MESSAGING, app.EAST)
             _deploy(world, state_dir, assembly, app.MESSAGING_EU, app.WEST)
@@ -150,7 +176,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def deployed(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """The world as deployed, and the SDK's variables pointing at its servers (the CLI reads nothing else)."""
     world.restore()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", world.reader.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", world.cloudformation.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", world.moto.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", world.emulator.endpoint_url)
     yield world

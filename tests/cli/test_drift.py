@@ -126,8 +126,7 @@ def test_without_records_the_values_are_read_back_from_cloudformation_topic_role
         recorded = _resource(from_records, app.MESSAGING, logical_id)
         assert read_back["Source"] == "template"
         assert (read_back["Applied"], read_back["PoolArn"]) == (recorded["Applied"], recorded["PoolArn"])
-    exports = [c for c in deployed.reader.calls if c["Action"] == "ListExports"]
-    assert len(exports) == 1
+    assert deployed.cloudformation_calls().count("ListExports") == 1
 
 
 def test_a_value_cloudformation_cannot_give_back_is_an_error_never_in_sync(deployed, cli):
@@ -135,7 +134,7 @@ def test_a_value_cloudformation_cannot_give_back_is_an_error_never_in_sync(deplo
     _delete_records(deployed)
     template = copy.deepcopy(deployed.templates[app.MESSAGING])
     template["Parameters"]["Protect"]["NoEcho"] = True
-    deployed.reader.publish(deployed.states[app.MESSAGING], template)
+    deployed.publish(deployed.states[app.MESSAGING], template)
     # WHEN
     result = cli("drift", "--stack", app.MESSAGING)
     # THEN
@@ -219,7 +218,7 @@ def test_the_module_runs_as_the_console_script_does(deployed):
 def test_while_cloudformation_changes_the_stack_drift_is_an_error_and_status_still_shows(deployed, cli):
     # GIVEN the stack mid-update (its handler may have written a record and not yet the pool)
     state = dataclasses.replace(deployed.states[app.DEFAULTS], status="UPDATE_IN_PROGRESS")
-    deployed.reader.publish(state, deployed.templates[app.DEFAULTS])
+    deployed.publish(state, deployed.templates[app.DEFAULTS])
     # WHEN
     drift = cli("drift", "--stack", app.DEFAULTS)
     status = cli("status", "--stack", app.DEFAULTS)
@@ -238,7 +237,7 @@ def test_a_pool_settings_already_deleted_is_not_compared(deployed, cli):
     _delete_records(deployed)
     deployed.set_pool(app.ROUTES_POOL, SharedRoutesEnabled=True)
     state = deployed.states[app.DEFAULTS]
-    deployed.reader.publish(state, deployed.templates[app.DEFAULTS], {ROUTES: "DELETE_COMPLETE"})
+    deployed.publish(state, deployed.templates[app.DEFAULTS], {ROUTES: "DELETE_COMPLETE"})
     # WHEN
     result = cli("drift", "--stack", app.DEFAULTS)
     # THEN
@@ -275,12 +274,12 @@ def test_a_stack_is_also_found_by_its_id(deployed, cli):
 
 
 def test_with_records_no_template_is_read_and_the_pools_are_asked_in_one_call(deployed, cli):
-    deployed.reader.calls.clear()
+    before = len(deployed.cloudformation_calls())
 
     result = cli("drift", "--stack", app.MESSAGING)
 
     assert result.code == 0, result.err
-    assert [c["Action"] for c in deployed.reader.calls] == ["DescribeStacks", "ListStackResources"]
+    assert deployed.cloudformation_calls()[before:] == ["DescribeStacks", "ListStackResources"]
     (describe,) = deployed.emulator.control.calls("DescribePools")
     arns = [
         f"arn:aws:sms-voice:us-east-1:{app.ACCOUNT}:pool/{p}" for p in (app.ALERTS_POOL, app.MARKETING_POOL)

@@ -35,6 +35,12 @@ and words CloudFormation uses:
   constraint: Member must not be null`` for a required parameter that is missing.
 - ``InvalidAction`` (HTTP 400) for any other action ("Common errors", CloudFormation API Reference).
 
+CloudFormation is regional: a request sees only the stacks (and the exports) of the region it is signed
+for, so a stack of eu-west-1 is ``Stack with id ... does not exist`` to a us-east-1 client. The region is
+read from the SigV4 credential scope of the ``Authorization`` header (see ``signed_region``); a stack's
+region is the one of its stack ID. A ``NoEcho`` parameter's value is masked in ``DescribeStacks``
+(see ``NO_ECHO_MASK``).
+
 No signature is checked and no IAM is evaluated. Independent of the handler's code.
 """
 
@@ -60,6 +66,28 @@ STACK_ID_RE = re.compile(
 )
 DELETED = "DELETE_COMPLETE"
 CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"
+# "If you set the NoEcho attribute to true, CloudFormation returns the parameter value masked as
+# asterisks (*****) for any calls that describe the stack" (CloudFormation User Guide, "CloudFormation
+# template Parameters syntax", NoEcho; parameters-section-structure.html). DescribeStacks answers four.
+NO_ECHO_MASK = "****"
+# SigV4: "Credential=<access key>/<YYYYMMDD>/<region>/<service>/aws4_request" (IAM User Guide, "Create a
+# signed AWS API request"; the same credential scope as X-Amz-Credential, STS API Reference, "Common
+# Parameters").
+CREDENTIAL_SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[a-z0-9-]+)/[^/,\s]+/aws4_request")
+
+
+def signed_region(authorization: str | None) -> str:
+    """The region a request is signed for, from its ``Authorization`` header's credential scope.
+
+    Returns "" for an unsigned request: no region, so it finds no stack.
+
+    Example:
+        >>> signed_region("AWS4-HMAC-SHA256 Credential=AKID/20261201/eu-west-1/cloudformation/aws4_request, "
+        ...               "SignedHeaders=host, Signature=00")
+        'eu-west-1'
+    """
+    match = CREDENTIAL_SCOPE_RE.search(authorization or "")
+    return match.group("region") if match else ""
 
 
 def _now() -> str:
@@ -98,6 +126,21 @@ class Stack:
     parameters: Mapping[str, str] = field(default_factory=dict)
     outputs: tuple[Output, ...] = ()
     template: Mapping[str, Any] | None = None
+
+    @property
+    def region(self) -> str:
+        """The stack's region: the one of its ID (``arn:<p>:cloudformation:<region>:...``)."""
+        return self.stack_id.split(":")[3]
+
+    def described_parameters(self) -> dict[str, str]:
+        """The parameter values as DescribeStacks lists them: a ``NoEcho`` one masked (``NO_ECHO_MASK``)."""
+        declared = (self.template or {}).get("Parameters") or {}
+        masked = {
+            name
+            for name, spec in declared.items()
+            if isinstance(spec, Mapping) and str(spec.get("NoEcho", "false")).lower() == "true"
+        }
+        return {k: NO_ECHO_MASK if k in masked else v for k, v in sorted(self.parameters.items())}
 
 
 class CloudFormationApiError(ValueError):
@@ -231,17 +274,27 @@ class StackDirectory:
         with self._lock:
             self._calls.append(dict(params))
 
-    def find(self, name_or_id: str) -> Stack | None:
-        """The stack CloudFormation answers for ``StackName``: by ID any stack, by name a live one."""
-        with self._lock:
-            if name_or_id in self._stacks:
-                return self._stacks[name_or_id]
-            live = [s for s in self._stacks.values() if s.name == name_or_id and s.status != DELETED]
-            return live[0] if live else None
+    def find(self, name_or_id: str, region: str | None = None) -> Stack | None:
+        """The stack CloudFormation answers for ``StackName``: by ID any stack, by name a live one.
 
-    def live_stacks(self) -> list[Stack]:
+        Args:
+            region: the region the request is signed for; a stack of another region is not found.
+                Default: - any region (the directory's own view, not a request's).
+        """
         with self._lock:
-            return [s for s in self._stacks.values() if s.status != DELETED]
+            stacks = self._in(region)
+            by_id = [s for s in stacks if s.stack_id == name_or_id]
+            live = [s for s in stacks if s.name == name_or_id and s.status != DELETED]
+            found = by_id or live
+            return found[0] if found else None
+
+    def live_stacks(self, region: str | None = None) -> list[Stack]:
+        """The stacks not deleted (of ``region``, as ``find``). Default: - of any region."""
+        with self._lock:
+            return [s for s in self._in(region) if s.status != DELETED]
+
+    def _in(self, region: str | None) -> list[Stack]:
+        return [s for s in self._stacks.values() if region is None or s.region == region]
 
 
 class ApiError(Exception):
@@ -277,7 +330,7 @@ def _stack_xml(stack: Stack) -> str:
     members = {"StackId": stack.stack_id, "StackName": stack.name, "CreationTime": stack.created}
     parameters = _members(
         "Parameters",
-        ({"ParameterKey": k, "ParameterValue": v} for k, v in sorted(stack.parameters.items())),
+        ({"ParameterKey": k, "ParameterValue": v} for k, v in stack.described_parameters().items()),
     )
     outputs = _members(
         "Outputs",
@@ -287,25 +340,25 @@ def _stack_xml(stack: Stack) -> str:
     return inner.removesuffix("</member>") + parameters + outputs + "</member>"
 
 
-def _find(directory: StackDirectory, name: str) -> Stack:
-    stack = directory.find(name)
+def _find(directory: StackDirectory, name: str, region: str) -> Stack:
+    stack = directory.find(name, region)
     if stack is None:
         raise ApiError("ValidationError", f"Stack with id {name} does not exist")
     return stack
 
 
-def describe_stacks(directory: StackDirectory, params: Mapping[str, str]) -> str:
+def describe_stacks(directory: StackDirectory, params: Mapping[str, str], region: str) -> str:
     """The ``DescribeStacksResult`` body for ``params``."""
     name = params.get("StackName")
-    stacks = [_find(directory, name)] if name else directory.live_stacks()
+    stacks = [_find(directory, name, region)] if name else directory.live_stacks(region)
     return "<Stacks>" + "".join(_stack_xml(s) for s in stacks) + "</Stacks>"
 
 
-def describe_stack_resource(directory: StackDirectory, params: Mapping[str, str]) -> str:
+def describe_stack_resource(directory: StackDirectory, params: Mapping[str, str], region: str) -> str:
     """The ``DescribeStackResourceResult`` body for ``params``."""
     name = _required(params, "StackName")
     logical_id = _required(params, "LogicalResourceId")
-    stack = _find(directory, name)
+    stack = _find(directory, name, region)
     resource = stack.resources.get(logical_id)
     if resource is None:
         raise ApiError("ValidationError", f"Resource {logical_id} does not exist for stack {stack.name}")
@@ -320,9 +373,9 @@ def describe_stack_resource(directory: StackDirectory, params: Mapping[str, str]
     return _structure("StackResourceDetail", {**detail, "ResourceStatus": resource.status})
 
 
-def list_stack_resources(directory: StackDirectory, params: Mapping[str, str]) -> str:
+def list_stack_resources(directory: StackDirectory, params: Mapping[str, str], region: str) -> str:
     """The ``ListStackResourcesResult`` body: every resource in one page (no ``NextToken``)."""
-    stack = _find(directory, _required(params, "StackName"))
+    stack = _find(directory, _required(params, "StackName"), region)
     return _members(
         "StackResourceSummaries",
         (
@@ -343,9 +396,9 @@ def list_stack_resources(directory: StackDirectory, params: Mapping[str, str]) -
 TEMPLATE_STAGES = ("Original", "Processed")
 
 
-def get_template(directory: StackDirectory, params: Mapping[str, str]) -> str:
+def get_template(directory: StackDirectory, params: Mapping[str, str], region: str) -> str:
     """The ``GetTemplateResult`` body: the template as JSON text (botocore parses it back)."""
-    stack = _find(directory, _required(params, "StackName"))
+    stack = _find(directory, _required(params, "StackName"), region)
     stage = params.get("TemplateStage", "Original")
     if stage not in TEMPLATE_STAGES:
         raise ApiError(
@@ -360,13 +413,13 @@ def get_template(directory: StackDirectory, params: Mapping[str, str]) -> str:
     return f"<TemplateBody>{body}</TemplateBody><StagesAvailable>{stages}</StagesAvailable>"
 
 
-def list_exports(directory: StackDirectory, params: Mapping[str, str]) -> str:
+def list_exports(directory: StackDirectory, params: Mapping[str, str], region: str) -> str:
     """The ``ListExportsResult`` body: the exports of every stack not deleted, in one page."""
     return _members(
         "Exports",
         (
             {"ExportingStackId": s.stack_id, "Name": o.export, "Value": o.value}
-            for s in directory.live_stacks()
+            for s in directory.live_stacks(region)
             for o in s.outputs
             if o.export
         ),
@@ -401,7 +454,9 @@ class _Handler(BaseHTTPRequestHandler):
                     "The action or operation requested is invalid. "
                     "Verify that the action is typed correctly.",
                 )
-            result = operation(self.server.directory, params)
+            result = operation(
+                self.server.directory, params, signed_region(self.headers.get("Authorization"))
+            )
         except ApiError as exc:
             body = (
                 f'<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>Sender</Type>'

@@ -10,6 +10,7 @@ from sms_pool_settings_local.deploy.cloudformation_api import (
     CloudFormationApi,
     CloudFormationApiError,
     Output,
+    signed_region,
 )
 
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/App/5f6a0a70-8a1b-11ef-9f5e-0affd1f2c3b5"
@@ -146,3 +147,74 @@ def test_what_sms_pool_settings_drift_reads_parameters_resources_template_and_ex
     assert [(e["Name"], e["Value"], e["ExportingStackId"]) for e in exports] == [
         ("App:ListName", "lists-1", STACK)
     ]
+
+
+def test_a_no_echo_parameter_is_masked_in_describe_stacks_and_the_others_are_as_deployed(api, cfn):
+    # GIVEN a stack whose template declares Secret NoEcho (as a boolean) and Token NoEcho (as a string)
+    template = {
+        "Parameters": {
+            "Secret": {"Type": "String", "NoEcho": True},
+            "Token": {"Type": "String", "NoEcho": "true"},
+            "Stage": {"Type": "String", "NoEcho": False},
+        },
+        "Resources": {},
+    }
+    api.set_stack(STACK, "CREATE_COMPLETE", [])
+    api.set_stack_details(
+        STACK, template=template, parameters={"Secret": "s3cr3t", "Token": "t", "Stage": "prod"}, outputs=[]
+    )
+    # WHEN
+    [stack] = cfn.describe_stacks(StackName="App")["Stacks"]
+    # THEN the NoEcho values are asterisks, the other one is the value deployed
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]} == {
+        "Secret": "****",
+        "Token": "****",
+        "Stage": "prod",
+    }
+    # THEN GetTemplate still gives the template as deployed (NoEcho masks values, not the template)
+    assert cfn.get_template(StackName="App")["TemplateBody"] == template
+
+
+def test_a_stack_is_answered_only_in_the_region_the_request_is_signed_for(api):
+    # GIVEN one stack in us-east-1 and one in eu-west-1, each with an export
+    api.clear()
+    west = STACK.replace("us-east-1", "eu-west-1").replace("/App/", "/AppEu/")
+    for stack_id, export in ((STACK, "App:List"), (west, "AppEu:List")):
+        api.set_stack(stack_id, "CREATE_COMPLETE", ["Settings"])
+        api.set_stack_details(stack_id, template={"Resources": {}}, parameters={},
+                              outputs=[Output("List", "v", export=export)])  # fmt: skip
+    east_client, west_client = (
+        boto3.client("cloudformation", endpoint_url=api.endpoint_url, region_name=region)
+        for region in ("us-east-1", "eu-west-1")
+    )
+    # WHEN / THEN each region's client finds its own stack, by name and by ID, and lists its own exports
+    for client, own, other in ((east_client, STACK, west), (west_client, west, STACK)):
+        assert [s["StackId"] for s in client.describe_stacks()["Stacks"]] == [own]
+        assert client.describe_stacks(StackName=own)["Stacks"][0]["StackId"] == own
+        [export] = client.list_exports()["Exports"]
+        assert export["ExportingStackId"] == own
+        # THEN the other region's stack is unknown, by ID and by name, to every read call
+        other_name = other.split("/")[1]
+        for name in (other, other_name):
+            assert error_of(client.describe_stacks, StackName=name) == (
+                "ValidationError",
+                f"Stack with id {name} does not exist",
+            )
+            assert error_of(client.list_stack_resources, StackName=name)[0] == "ValidationError"
+            assert error_of(client.get_template, StackName=name)[0] == "ValidationError"
+            assert (
+                error_of(client.describe_stack_resource, StackName=name, LogicalResourceId="Settings")[0]
+                == "ValidationError"
+            )
+    # THEN the directory's own view (the driver's) still has both
+    assert {api.find(STACK).stack_id, api.find(west).stack_id} == {STACK, west}
+
+
+def test_the_region_of_a_request_is_its_sigv4_credential_scope():
+    header = (
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261201/ap-southeast-2/cloudformation/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date, Signature=abc123"
+    )
+    assert signed_region(header) == "ap-southeast-2"
+    assert signed_region(None) == ""
+    assert signed_region("Bearer token") == ""
