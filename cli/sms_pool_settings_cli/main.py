@@ -11,9 +11,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
 
 from sms_pool_settings_cli import exit_codes
+from sms_pool_settings_cli.arguments import COMMON_OPTIONS, Parser, add_common_options, parse_command_line
 from sms_pool_settings_cli.aws import Aws, session
 from sms_pool_settings_cli.errors import CliError
 from sms_pool_settings_cli.report import (
@@ -29,10 +29,9 @@ from sms_pool_settings_cli.stacks import Reader, drift, status
 PROG = "sms-pool-settings"
 LOCAL_MODULE = "sms_pool_settings_local.deploy.cli"
 LOCAL_EXTRA_HINT = "pip install 'sms-pool-settings[local]'"
-OUTPUTS = ("text", "json")
 # The options every subcommand also takes, each with a value: found before `local` so that
 # `sms-pool-settings --region eu-west-1 local ...` still dispatches (and passes them on).
-GLOBAL_OPTIONS = ("--region", "--profile", "--output")
+GLOBAL_OPTIONS = COMMON_OPTIONS
 
 EPILOG = (
     "exit codes: 0 success (drift: in sync), 1 error (unknown stack, access denied, throttled, a value "
@@ -42,38 +41,19 @@ EPILOG = (
 )
 
 
-class UsageError(Exception):
-    """A command line argparse refuses: one line, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse prints the usage and exits 2 itself; one line instead, and main returns the code.
-        raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
-
-
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    # The subcommand's copy must not overwrite a value given before the subcommand: SUPPRESS leaves the
-    # attribute to the top-level parser unless the option is given after the subcommand.
-    def default(value: object) -> object:
-        return value if top else argparse.SUPPRESS
-
-    parser.add_argument(
-        "--region",
-        default=default(None),
-        help="the stack's region (default: the SDK's: AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
-    )
-    parser.add_argument(
-        "--profile", default=default(None), help="a named profile (default: AWS_PROFILE, else the default)"
-    )
-    parser.add_argument(
-        "--output", choices=OUTPUTS, default=default("text"), help="text for people, json for machines"
+    add_common_options(
+        parser,
+        top=top,
+        region_default=None,
+        region_help="the stack's region (default: the SDK's: AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
+        profile_help="a named profile (default: AWS_PROFILE, else the default)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``sms-pool-settings`` (``local`` is dispatched before it is parsed)."""
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description="Operations on deployed PoolSettings (AWS End User Messaging SMS pool settings).",
         epilog=EPILOG,
@@ -164,13 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     local = _local_argv(args_list)
     if local is not None:
         return run_local(local)
-    try:
-        args = build_parser().parse_args(args_list)
-    except UsageError as exc:
-        print(exc, file=sys.stderr)
-        return exit_codes.USAGE
-    except SystemExit as exc:  # --help
-        return exc.code if isinstance(exc.code, int) else exit_codes.USAGE
+    args = parse_command_line(build_parser(), args_list)
+    if isinstance(args, int):  # the usage error printed, or --help
+        return args
     try:
         reader: Reader = Aws(session(args.region, args.profile))
     except CliError as exc:

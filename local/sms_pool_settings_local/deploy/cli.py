@@ -31,10 +31,17 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 from pool_settings_handler import constants as c
 from sms_pool_settings_cli import exit_codes
+from sms_pool_settings_cli.arguments import (
+    Parser,
+    UsageError,
+    add_common_options,
+    option_default,
+    parse_command_line,
+)
 from sms_pool_settings_cli.main import main as product_main
 
 from sms_pool_settings_local.deploy.client import SmsClient
@@ -57,7 +64,6 @@ PROG = "sms-pool-settings local"
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"
 # The region when neither --region nor the SDK's variables give one (the emulator's default).
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
-OUTPUTS = ("text", "json")
 # Kept for the driver's own tests and the demo: the product's codes under their old names.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DRIFT = (
     exit_codes.OK,
@@ -72,15 +78,6 @@ EPILOG = (
 )
 
 
-class UsageError(Exception):
-    """A command line the parser refuses: one line, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
-
-
 def _default_region() -> str:
     return next((os.environ[v] for v in REGION_VARIABLES if os.environ.get(v)), DEFAULT_REGION)
 
@@ -88,24 +85,19 @@ def _default_region() -> str:
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """The options every command takes, before or after the command (as the product's CLI has them).
 
-    The command's copy defaults to SUPPRESS, so it never overwrites a value given before the command.
+    The command's copy defaults to SUPPRESS, so it never overwrites a value given before the command
+    (``sms_pool_settings_cli.arguments.option_default``).
     """
 
     def default(value: object) -> object:
-        return value if top else argparse.SUPPRESS
+        return option_default(value, top=top)
 
-    parser.add_argument(
-        "--region",
-        default=default(_default_region()),
-        help=f"the emulated region (default: AWS_REGION, AWS_DEFAULT_REGION, else {DEFAULT_REGION})",
-    )
-    parser.add_argument(
-        "--profile",
-        default=default(None),
-        help="refused: local commands sign with the emulator's dummy credentials, never a profile's",
-    )
-    parser.add_argument(
-        "--output", choices=OUTPUTS, default=default("text"), help="text for people, json for machines"
+    add_common_options(
+        parser,
+        top=top,
+        region_default=_default_region(),
+        region_help=f"the emulated region (default: AWS_REGION, AWS_DEFAULT_REGION, else {DEFAULT_REGION})",
+        profile_help="refused: local commands sign with the emulator's dummy credentials, never a profile's",
     )
     parser.add_argument(
         "--state-dir",
@@ -165,7 +157,7 @@ def _app_option(parser: argparse.ArgumentParser, *, default: str | None, text: s
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``sms-pool-settings local``."""
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description="Deploy your CDK app to the local SMS emulator as CloudFormation would, and run "
         "drift and status against it with the same code as against AWS.",
@@ -274,14 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> main(["deploy", "--app", "my-app", "--stack", "Messaging"])  # doctest: +SKIP
         0
     """
-    try:
-        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        _check_usage(args)
-    except UsageError as exc:
-        print(exc, file=sys.stderr)
-        return exit_codes.USAGE
-    except SystemExit as exc:  # --help
-        return exc.code if isinstance(exc.code, int) else exit_codes.USAGE
+    args = parse_command_line(build_parser(), sys.argv[1:] if argv is None else argv, _check_usage)
+    if isinstance(args, int):  # the usage error printed, or --help
+        return args
     try:
         return _dispatch(args)
     except (DriverError, DeployError, EmulatorControlError) as exc:
