@@ -60,21 +60,6 @@ class DeployedStack:
     status: str
     parameters: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def partition(self) -> str:
-        """The partition of the stack ID ``arn:<partition>:cloudformation:<region>:<account>:stack/...``."""
-        return self.stack_id.split(":")[1]
-
-    @property
-    def region(self) -> str:
-        """The region of the stack ID."""
-        return self.stack_id.split(":")[3]
-
-    @property
-    def account(self) -> str:
-        """The account of the stack ID."""
-        return self.stack_id.split(":")[4]
-
 
 @dataclass(frozen=True)
 class StackResource:

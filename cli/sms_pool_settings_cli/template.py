@@ -62,14 +62,18 @@ class Deployed:
 
     @property
     def partition(self) -> str:
+        """The partition of the stack ID ``arn:<partition>:cloudformation:<region>:<account>:stack/...``
+        (``AWS::Partition``)."""
         return self.stack_id.split(":")[1]
 
     @property
     def region(self) -> str:
+        """The region of the stack ID (``AWS::Region``)."""
         return self.stack_id.split(":")[3]
 
     @property
     def account(self) -> str:
+        """The account of the stack ID (``AWS::AccountId``)."""
         return self.stack_id.split(":")[4]
 
 

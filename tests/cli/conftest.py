@@ -27,6 +27,7 @@ from sms_pool_settings_local.deploy.stand_ins import StackMirror
 from sms_pool_settings_local.deploy.state import StackState
 from sms_pool_settings_local.deploy.template import read_assembly
 from sms_pool_settings_local.emulator import EmulatorServer
+from sms_pool_settings_local.emulator.models import POOL_SETTINGS
 from sms_pool_settings_local.moto_server import MotoServer
 
 from . import app
@@ -37,15 +38,7 @@ SEEDED = {  # the pools before the deploy, each in its region
     app.EU_POOL: (app.WEST, {"SharedRoutesEnabled": True, "DeletionProtectionEnabled": True}),
     app.ROUTES_POOL: (app.EAST, {"SharedRoutesEnabled": True}),
 }
-SETTINGS = (
-    "TwoWayEnabled",
-    "TwoWayChannelArn",
-    "TwoWayChannelRole",
-    "SelfManagedOptOutsEnabled",
-    "OptOutListName",
-    "SharedRoutesEnabled",
-    "DeletionProtectionEnabled",
-)
+SETTINGS = POOL_SETTINGS  # what UpdatePool changes, put back after each test
 
 
 @dataclass
