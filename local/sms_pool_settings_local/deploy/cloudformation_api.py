@@ -17,7 +17,7 @@ answer, and real boto3 reads it through ``AWS_ENDPOINT_URL_CLOUDFORMATION``:
 The handler reads a stack's status and its resources' (``DescribeStacks``, ``DescribeStackResource``);
 ``sms-pool-settings drift``/``status`` read the stack's parameters as deployed (``DescribeStacks``), its
 resources (``ListStackResources``), its template (``GetTemplate``) and the region's exports
-(``ListExports``: the exports of every stack not deleted, as CloudFormation lists them).
+(``ListExports``: the exports of every stack of the region not deleted, as CloudFormation lists them).
 
 The protocol is CloudFormation's query protocol as botocore sends it (API version 2010-05-15): a
 form-encoded ``POST /`` with ``Action``, ``Version`` and the parameters; answers are XML in the
@@ -414,7 +414,8 @@ def get_template(directory: StackDirectory, params: Mapping[str, str], region: s
 
 
 def list_exports(directory: StackDirectory, params: Mapping[str, str], region: str) -> str:
-    """The ``ListExportsResult`` body: the exports of every stack not deleted, in one page."""
+    """The ``ListExportsResult`` body: the exports of every stack of ``region`` not deleted, in one page
+    (exports are per account and region: CloudFormation User Guide, "Exporting stack output values")."""
     return _members(
         "Exports",
         (
