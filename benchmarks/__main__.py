@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         result.errors["code changed"] = (
             f"{', '.join(changed)} changed during the run, so its sections may mix two versions: run it again"
         )
+    last_full_run = BENCH / "RESULTS.md"
+    if last_full_run.exists():
+        result.previous_synth = report.previous_synth(last_full_run.read_text(encoding="utf-8"))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.render(result))
     _say(f"wrote {args.output}")

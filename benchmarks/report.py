@@ -5,6 +5,7 @@ Every sentence that states a figure takes it from the run, so the file cannot dr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sms_pool_settings._asset import ASSET_ZIPPED_BUDGET as MAX_ASSET_BYTES  # the one budget, in bytes
@@ -45,6 +46,8 @@ class Results:
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     revision: str = "unknown"
+    # The synth row of the last full run's RESULTS.md, (code measured, ours/ACR medians), for comparison.
+    previous_synth: tuple[str, str] | None = None
 
 
 @dataclass
@@ -163,13 +166,13 @@ def targets(r: Results) -> list[Target]:
         worst = max(ratios, key=lambda n: ratios[n])
         found.append(
             Target(
-                "Synth no slower than AwsCustomResource (same run)",
+                SYNTH_TARGET,
                 "ours/ACR median " + ", ".join(f"N={n}: {v:.2f}{X}" for n, v in ratios.items()),
                 ratios[worst] <= 1.0,
             )
         )
     else:
-        found.append(Target("Synth no slower than AwsCustomResource (same run)", "-", None))
+        found.append(Target(SYNTH_TARGET, "-", None))
     found += _scale_targets(r.scale)
     return found
 
@@ -234,7 +237,7 @@ def _targets(r: Results) -> list[str]:
     return [*lines, ""]
 
 
-def _synth(sy: SynthResult) -> list[str]:
+def _synth(sy: SynthResult, previous: tuple[str, str] | None = None) -> list[str]:
     lines = [
         "## Synth",
         "",
@@ -243,6 +246,15 @@ def _synth(sy: SynthResult) -> list[str]:
         "largest sum of RSS over the process tree, sampled every 20 ms. Ratios are ours/AwsCustomResource",
         "within a round. Both apps apply the feature flags of the repository's `cdk.json`.",
         "",
+        *(
+            [
+                f"The previous full run (code {previous[0]}) measured {previous[1]}; ratios of two runs are",
+                "comparable where single times are not, each being measured side by side within its run.",
+                "",
+            ]
+            if previous
+            else []
+        ),
         "| N | Kind | Wall time | Peak memory (tree) | Time ratio | Memory ratio |",
         "|---:|---|---|---|---|---|",
     ]
@@ -770,6 +782,21 @@ def _caveats(r: Results) -> list[str]:
     ]
 
 
+SYNTH_TARGET = "Synth no slower than AwsCustomResource (same run)"
+
+
+def previous_synth(text: str) -> tuple[str, str] | None:
+    """(code measured, the synth target's figures) of an earlier RESULTS.md, or None without them.
+
+    Example:
+        >>> previous_synth("| Code measured | 60bd0bb |\\n| " + SYNTH_TARGET + " | N=1: 1.02 | met |")
+        ('60bd0bb', 'N=1: 1.02')
+    """
+    code = re.search(r"^\| Code measured \| ([^|]+?) \|", text, flags=re.M)
+    synth = re.search(rf"^\| {re.escape(SYNTH_TARGET)} \| ([^|]+?) \|", text, flags=re.M)
+    return (code.group(1), synth.group(1)) if code and synth else None
+
+
 def render(r: Results) -> str:
     """The whole RESULTS.md."""
     mode = " (--quick: a smoke run, too few repeats to quote)" if r.quick else ""
@@ -784,7 +811,7 @@ def render(r: Results) -> str:
         *_analysis(r),
     ]
     if r.synth:
-        lines += _synth(r.synth)
+        lines += _synth(r.synth, r.previous_synth)
     if r.coldstart:
         lines += _coldstart(r.coldstart)
     if r.events:
