@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from . import coldstart, events, live, machine, report, scale, synth
-from .env import BENCH, WORK, changed_files, code_digests, git_revision, isolate
+from .env import BENCH, WORK, changed_files, code_digests, git_revision, isolate, results_at
 
 SECTIONS = ("synth", "coldstart", "events", "scale")
 FULL = {
@@ -51,6 +51,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         help=f"comma-separated, from {','.join(SECTIONS)} (synth includes the asset). Default: all",
     )
     parser.add_argument("--output", type=Path, help="where to write the results. Default: see above")
+    parser.add_argument(
+        "--compare-with",
+        metavar="REV",
+        help="quote the synth ratios of benchmarks/RESULTS.md as committed at REV (default: the file this"
+        " run replaces)",
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = sorted(set(args.sections) - set(SECTIONS))
@@ -94,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m benchmarks" + (" --quick" if args.quick else "")
     if set(args.sections) != set(SECTIONS):
         command += f" --sections {','.join(args.sections)}"
+    if args.compare_with:
+        command += f" --compare-with {args.compare_with}"
     result = report.Results(command, args.quick, machine.describe())
     result.revision = git_revision()
     digests_before = code_digests()
@@ -149,7 +157,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{', '.join(changed)} changed during the run, so its sections may mix two versions: run it again"
         )
     last_full_run = BENCH / "RESULTS.md"
-    if last_full_run.exists():
+    if args.compare_with:
+        earlier = results_at(args.compare_with)
+        if earlier is None:
+            result.errors["compare-with"] = f"git has no benchmarks/RESULTS.md at {args.compare_with}"
+        result.previous_synth = report.previous_synth(earlier or "")
+    elif last_full_run.exists():
         result.previous_synth = report.previous_synth(last_full_run.read_text(encoding="utf-8"))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.render(result))

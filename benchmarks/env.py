@@ -77,3 +77,13 @@ def git_revision() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head + (" +uncommitted" if dirty else "")
+
+
+def results_at(revision: str) -> str | None:
+    """The text of benchmarks/RESULTS.md as committed at ``revision``, or None when git has none."""
+    import subprocess
+
+    shown = subprocess.run(
+        ["git", "show", f"{revision}:benchmarks/RESULTS.md"], cwd=REPO, capture_output=True, text=True
+    )
+    return shown.stdout if shown.returncode == 0 else None
