@@ -16,11 +16,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import jsii
 from aws_cdk import (
-    Acknowledgment,
     AspectPriority,
     Aspects,
     CfnResource,
@@ -28,7 +26,6 @@ from aws_cdk import (
     Fn,
     IAspect,
     Stack,
-    Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
@@ -51,8 +48,9 @@ from pool_settings_handler.constants import (
     SERVICE_PRINCIPAL,
 )
 
-from ._asset import stage_asset
-from ._provider import LOG_RETENTION, MEMORY_MB, RUNTIME, is_unresolved
+from ._function import LOG_RETENTION, asset_function
+from ._nag import acknowledge_wildcards
+from ._provider import is_unresolved
 from ._validation import StackPlace, invalid
 
 DRIFT_CHECK_ID = "SmsPoolSettingsDriftCheck"
@@ -151,27 +149,6 @@ def pool_pattern(arn: str, stack: Stack, place: StackPlace) -> str:
         if len(parts) == 6 and (parts[1], parts[3], parts[4]) != own:
             return ":".join([*parts[:5], "pool/*"])
     return stack.format_arn(service=IAM_SERVICE_PREFIX, resource="pool", resource_name="*")
-
-
-def nag_finding(stack: Stack, arn: str) -> str:
-    """cdk-nag's AwsSolutions-IAM5 finding for a wildcard ``arn``, flattened as cdk-nag flattens it
-    (cdk-nag 3, utils/flatten-cfn-reference: ``Ref`` as ``<name>``, ``Fn::GetAtt`` as ``<id.attribute>``,
-    ``Fn::Join`` joined, any other intrinsic as its JSON)."""
-
-    def flat(node: Any) -> str:
-        if isinstance(node, str):
-            return node.replace("${", "<").replace("}", ">")
-        if isinstance(node, dict) and "Fn::Join" in node:
-            separator, parts = node["Fn::Join"]
-            return str(separator).join(flat(part) for part in parts)
-        if isinstance(node, dict) and "Ref" in node:
-            return f"<{flat(node['Ref'])}>"
-        if isinstance(node, dict) and "Fn::GetAtt" in node:
-            resource, attribute = node["Fn::GetAtt"]
-            return f"<{flat(resource)}.{flat(attribute)}>"
-        return json.dumps(node, separators=(",", ":"))
-
-    return f"AwsSolutions-IAM5[Resource::{flat(stack.resolve(arn))}]"
 
 
 @dataclass(frozen=True)
@@ -282,19 +259,12 @@ class DriftCheck(Construct):
         ):
             self.role.add_to_principal_policy(statement)
         self._acknowledged = {records: _RECORDS_REASON, "*": _METRIC_REASON}
-        self.function = lambda_.Function(
+        self.function: lambda_.Function = asset_function(
             self,
-            "Function",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(stage_asset()),  # the provider's asset: one upload
             timeout=FUNCTION_TIMEOUT,
-            memory_size=MEMORY_MB,
             log_group=self.log_group,
             role=self.role,
-            # The next scheduled run checks again; a retry would only add calls against the same quota.
-            retry_attempts=0,
             environment={DRIFT_STACK_ID_VARIABLE: stack.stack_id},
             description="SmsPoolSettings drift check: compares managed settings with the live pools",
         )
@@ -396,8 +366,7 @@ class DriftCheck(Construct):
             )
             acknowledged[roles] = _ROLE_REASON
         policy = self.role.node.find_child("DefaultPolicy")
-        for arn, reason in acknowledged.items():
-            Validations.of(policy).acknowledge(Acknowledgment(id=nag_finding(stack, arn), reason=reason))
+        acknowledge_wildcards(stack, policy, acknowledged)
         # The function waits for its role's policy (its first run needs the permissions), not for the role
         # itself as CDK writes it: the Fn::GetAtt of the role's ARN already orders them (cfn-lint W3005).
         function_resource, policy_resource = self.function.node.default_child, policy.node.default_child

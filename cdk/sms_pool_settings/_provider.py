@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import (
-    Acknowledgment,
     Annotations,
     ArnFormat,
     AspectPriority,
@@ -26,7 +25,6 @@ from aws_cdk import (
     IAspect,
     Stack,
     Token,
-    Validations,
 )
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -37,7 +35,8 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
 from pool_settings_handler.constants import IAM_SERVICE_PREFIX, RECORD_PREFIX, SERVICE_PRINCIPAL
 
-from ._asset import stage_asset
+from ._function import LOG_RETENTION, asset_function
+from ._nag import acknowledge_wildcards
 from ._validation import StackPlace
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
 PROVIDER_ID = "SmsPoolSettingsProvider"
 HANDLER = "pool_settings_handler.handler.handler"
-RUNTIME = lambda_.Runtime.PYTHON_3_14  # the newest Python runtime aws-cdk-lib 2.275 offers
 
 # The handler is deadline-aware: it retries throttling with jitter only while the Lambda has time left,
 # then answers FAILED itself. At the API's rate limit (1 request/second per operation) a stack that
@@ -55,15 +53,8 @@ LAMBDA_TIMEOUT = Duration.minutes(10)
 # CloudFormation waits an hour for a lost answer by default. The handler answers before its own deadline,
 # so anything beyond the Lambda timeout plus a few minutes of delivery means the answer was lost.
 SERVICE_TIMEOUT = Duration.minutes(15)
-MEMORY_MB = 256  # two HTTPS clients and a few KB of JSON; the smallest size that starts quickly
-LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 # Lambda's memory range, in MB (Lambda Developer Guide, "Configure Lambda function memory").
 MEMORY_MB_RANGE = (128, 10_240)
-# CloudFormation invokes the provider asynchronously, and Lambda retries a failed or timed-out
-# asynchronous invocation twice by default (Lambda Developer Guide, "Configuring error handling for
-# asynchronous invocation"). A retry of an invocation that already answered FAILED would write the new
-# settings onto a stack CloudFormation has rolled back (issue 11): no retries.
-RETRY_ATTEMPTS = 0
 
 # Why the role grants every pool of an account and region (and every role of the account), not the ones
 # declared: CloudFormation updates a resource after the resources it references (CloudFormation Template
@@ -449,18 +440,13 @@ class PoolSettingsProvider(Construct):
         self._role_is_immutable = _keeps_no_statements(self.role)
         if self._role_is_immutable:
             self._statements_not_added.append(log_statement)
-        self.function = lambda_.Function(
+        self.function: lambda_.Function = asset_function(
             self,
-            "Function",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(stage_asset()),
             timeout=LAMBDA_TIMEOUT,
-            memory_size=options.memory_size or MEMORY_MB,
+            memory_size=options.memory_size,
             log_group=self.log_group,
             role=self.role,
-            retry_attempts=RETRY_ATTEMPTS,
             vpc=options.vpc,
             vpc_subnets=options.vpc_subnets,
             security_groups=options.security_groups,
@@ -552,10 +538,7 @@ class PoolSettingsProvider(Construct):
         function_resource = self.function.node.default_child
         assert isinstance(function_resource, CfnResource)
         function_resource.node.add_dependency(policy)
-        for resource, reason in acknowledged.items():
-            Validations.of(policy).acknowledge(
-                Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{self._nag_arn(resource)}]", reason=reason)
-            )
+        acknowledge_wildcards(self._stack, policy, acknowledged)
         return policy
 
     def _grant_records(self) -> iam.Policy | None:
@@ -581,14 +564,6 @@ class PoolSettingsProvider(Construct):
             "records are this account and region's, so their owners' stacks are too",
         }
         return self._own_policy(RECORDS_POLICY_ID, statements, reasons)
-
-    def _nag_arn(self, arn: str) -> str:
-        """``arn`` as cdk-nag names it in a finding: pseudo parameters as ``<AWS::Partition>`` and so on."""
-        resolved = self._stack.resolve(arn)
-        if isinstance(resolved, str):
-            return resolved
-        separator, parts = resolved["Fn::Join"]
-        return str(separator).join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
 
     def _allow_logs_to_use(self, key: kms.IKey) -> None:
         """Let CloudWatch Logs use ``key`` for this stack's log groups (the user guide's key policy).
@@ -763,12 +738,7 @@ class PoolSettingsProvider(Construct):
             (p for p in policies if p.node.id.startswith("Policy")), None
         )
         assert holder is not None, f"no policy of role {self.role.node.path} holds the provider's statements"
-        for pattern in patterns:
-            Validations.of(holder).acknowledge(
-                Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::{self._nag_arn(pattern)}]", reason=_ROLLBACK_ORDER
-                )
-            )
+        acknowledge_wildcards(self._stack, holder, dict.fromkeys(patterns, _ROLLBACK_ORDER))
 
     def _describe(self, arn: str) -> str:
         """``arn`` for a person: the partition as ``<partition>``, this stack's ID as ``<this stack's ID>``,
