@@ -35,7 +35,7 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
 from pool_settings_handler.constants import IAM_SERVICE_PREFIX, RECORD_PREFIX, SERVICE_PRINCIPAL
 
-from ._function import LOG_RETENTION, asset_function
+from ._function import LOG_RETENTION, asset_function, invoke_config_of
 from ._nag import acknowledge_wildcards
 from ._validation import StackPlace
 
@@ -452,6 +452,8 @@ class PoolSettingsProvider(Construct):
             security_groups=options.security_groups,
             description="Custom::SmsPoolSettings provider: applies declared SMS pool settings",
         )
+        # Its AWS::Lambda::EventInvokeConfig (no retries by Lambda): see wait_for_invoke_config.
+        self._invoke_config = invoke_config_of(self.function)
         if options.vpc is not None:
             self._grant_network_interfaces()
         self._grant_records()
@@ -603,6 +605,21 @@ class PoolSettingsProvider(Construct):
             self._statements_not_added.append(statement)
         else:
             self.role.add_to_principal_policy(statement)
+
+    def wait_for_invoke_config(self, resource: IConstruct) -> None:
+        """Make ``resource`` (a ``Custom::SmsPoolSettings``) wait for the function's EventInvokeConfig.
+
+        The ServiceToken's ``Fn::GetAtt`` orders the resource after the function only; the
+        ``EventInvokeConfig`` that turns Lambda's own retries off (``MaximumRetryAttempts: 0``) is a
+        resource of its own, which CloudFormation could otherwise create after the first invocation, leaving
+        that invocation with Lambda's default of two retries (issue 11). ``DependsOn`` is a resource
+        attribute, not a property (CloudFormation Template Reference, "Resource attribute reference"):
+        CloudFormation sends a custom resource an Update only when its properties change (User Guide,
+        "Update request for CloudFormation custom resources"; ``ResourceTargetDefinition.Attribute`` of a
+        change set lists Properties, Metadata and the policies, never DependsOn), so a stack deployed
+        without it gets no Update when it is added.
+        """
+        resource.node.add_dependency(self._invoke_config)
 
     @property
     def service_token(self) -> str:

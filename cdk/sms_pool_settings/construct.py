@@ -271,6 +271,7 @@ class PoolSettings(Construct):
             # removal_policy says: the Delete event must reach the handler, which then restores or
             # leaves the settings and always removes its record.
         )
+        provider.wait_for_invoke_config(self._resource)
         identity = None
         if not isinstance(pool, PoolSelector):  # a pool found by tag at deploy time cannot be compared
             identity = pool_identity(pool, place, stack)

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aws_cdk import App, CfnParameter, Environment, Stack
+from aws_cdk import App, CfnParameter, Duration, Environment, Stack
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk.assertions import Match, Template
@@ -194,6 +195,32 @@ def test_lambda_never_retries_a_failed_invocation_itself(three: Template) -> Non
             "Qualifier": "$LATEST",
         },
     )
+
+
+def test_every_pool_settings_waits_for_the_config_that_turns_lambdas_retries_off(three: Template) -> None:
+    # GIVEN
+    (config_id,) = three.find_resources("AWS::Lambda::EventInvokeConfig")
+    resources = three.find_resources(RESOURCE_TYPE)
+    # THEN: the first invocation cannot come before MaximumRetryAttempts: 0 exists (the ServiceToken's
+    # Fn::GetAtt orders the resources after the function only)
+    assert len(resources) == 3
+    assert {k: r.get("DependsOn") for k, r in resources.items()} == {k: [config_id] for k in resources}
+
+
+def test_with_a_drift_check_pool_settings_wait_for_the_providers_config_only(h: SimpleNamespace) -> None:
+    # GIVEN: two functions, each with its EventInvokeConfig
+    stack = h.new_stack()
+    hourly = events.Schedule.rate(Duration.hours(1))
+    PoolSettings(stack, "Checked", pool=POOL, deletion_protection_enabled=True, drift_check=hourly)
+    PoolSettings(stack, "Plain", pool=h.pool_id(1), shared_routes_enabled=False)
+    # WHEN
+    template = Template.from_stack(stack)
+    # THEN
+    configs = template.find_resources("AWS::Lambda::EventInvokeConfig")
+    (provider_config,) = [k for k in configs if k.startswith("SmsPoolSettingsProviderFunction")]
+    assert len(configs) == 2
+    resources = template.find_resources(RESOURCE_TYPE)
+    assert [r.get("DependsOn") for r in resources.values()] == [[provider_config], [provider_config]]
 
 
 def test_no_pass_role_statement_exists_when_no_role_is_given(three: Template) -> None:
