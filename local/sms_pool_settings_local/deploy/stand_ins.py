@@ -8,7 +8,9 @@
   Only moto's public API and plain SSM calls are used (``deploy.client.SsmClient``). moto keeps
   its backends per process, so they are emptied (``/moto-api/reset``) before the file is put back: two
   ``StandIns`` must not serve handlers at the same time in one process.
-- **CloudFormation** (``DescribeStacks``, ``DescribeStackResource``): ``cloudformation_api.py``,
+- **CloudFormation** (``DescribeStacks``, ``DescribeStackResource`` for the handler;
+  ``ListStackResources``, ``GetTemplate``, ``ListExports`` for ``sms-pool-settings drift``):
+  ``cloudformation_api.py``,
   whose directory ``StackMirror`` keeps equal to what the driver knows, at every event.
 
 The handler is pointed at them only through ``AWS_ENDPOINT_URL_SSM`` and
