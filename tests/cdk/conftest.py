@@ -7,6 +7,7 @@ share one synthesized stack per module.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -102,6 +103,20 @@ def app_module() -> Any:
     return sys.modules["sms_pool_settings_example_app"]
 
 
+def cfn_lint(template: dict[str, Any], directory: Path) -> tuple[int, str, str]:
+    """cfn-lint's exit code, stdout and stderr for ``template``, written as JSON into ``directory``."""
+    path = directory / "template.json"
+    path.write_text(json.dumps(template))
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return lint.returncode, lint.stdout, lint.stderr
+
+
 def compact(value: Any) -> str:
     """JSON as IAM counts it: without whitespace."""
     return json.dumps(value, separators=(",", ":"))
@@ -149,4 +164,5 @@ def h() -> SimpleNamespace:
         PARTITION_LITERALS=PARTITION_LITERALS,
         compact=compact,
         deployed=deployed,
+        cfn_lint=cfn_lint,
     )

@@ -4,8 +4,6 @@ per pool; nothing of it without the argument; the existing resources keep their 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -349,11 +347,11 @@ def test_a_shared_pool_adds_its_accounts_pools_to_describe_and_only_corrected_po
     ]
 
 
-def test_cdk_nag_finds_nothing_in_a_stack_with_every_drift_option(h: SimpleNamespace) -> None:
-    # GIVEN
+def _every_drift_option(h: SimpleNamespace) -> Stack:
+    """A stack (cdk init's flags): a PoolSettings with a two-way role, drift check, topic, auto-correct."""
     stack = h.new_stack(context=h.CDK_INIT_CONTEXT)
     role = iam.Role(stack, "Inbound", assumed_by=iam.ServicePrincipal("sms-voice.amazonaws.com"))
-    topic = sns.Topic(stack, "Alerts", enforce_ssl=True)
+    topic = sns.Topic(stack, "Alerts", enforce_ssl=True)  # cdk-nag's AwsSolutions-SNS3
     PoolSettings(
         stack,
         "Settings",
@@ -363,6 +361,12 @@ def test_cdk_nag_finds_nothing_in_a_stack_with_every_drift_option(h: SimpleNames
         drift_alarm_topic=topic,
         drift_auto_correct=True,
     )
+    return stack
+
+
+def test_cdk_nag_finds_nothing_in_a_stack_with_every_drift_option(h: SimpleNamespace) -> None:
+    # GIVEN
+    stack = _every_drift_option(h)
     Template.from_stack(stack)
     # THEN
     assert _violations(stack) == []
@@ -618,26 +622,8 @@ def test_the_same_rate_written_in_other_units_is_the_same_schedule(h: SimpleName
 
 def test_a_stack_with_every_drift_option_passes_cfn_lint(h: SimpleNamespace, tmp_path: Path) -> None:
     # GIVEN
-    stack = h.new_stack(context=h.CDK_INIT_CONTEXT)
-    role = iam.Role(stack, "Inbound", assumed_by=iam.ServicePrincipal("sms-voice.amazonaws.com"))
-    PoolSettings(
-        stack,
-        "Settings",
-        pool=POOL,
-        two_way_channel_role=role,
-        drift_check=HOURLY,
-        drift_alarm_topic=sns.Topic(stack, "Alerts"),
-        drift_auto_correct=True,
-    )
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps(Template.from_stack(stack).to_json()))
+    stack = _every_drift_option(h)
     # WHEN
-    lint = subprocess.run(
-        [str(Path(sys.executable).parent / "cfn-lint"), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    lint = h.cfn_lint(Template.from_stack(stack).to_json(), tmp_path)
     # THEN
-    assert (lint.returncode, lint.stdout, lint.stderr) == (0, "", "")
+    assert lint == (0, "", "")

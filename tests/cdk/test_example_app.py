@@ -113,20 +113,13 @@ def test_cdk_nag_as_a_validation_plugin_passes_110_pools_and_roles_without_the_a
     app.synth()
 
 
-def test_the_example_app_passes_cfn_lint(example: SimpleNamespace, tmp_path: Path) -> None:
-    # GIVEN
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps(example.template.to_json()))
+def test_the_example_app_passes_cfn_lint(
+    h: SimpleNamespace, example: SimpleNamespace, tmp_path: Path
+) -> None:
     # WHEN
-    lint = subprocess.run(
-        [str(Path(sys.executable).parent / "cfn-lint"), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    lint = h.cfn_lint(example.template.to_json(), tmp_path)
     # THEN
-    assert (lint.returncode, lint.stdout, lint.stderr) == (0, "", "")
+    assert lint == (0, "", "")
 
 
 def test_the_existing_pool_and_the_new_pool_are_both_managed(example: SimpleNamespace) -> None:
