@@ -11,7 +11,12 @@ from pool_settings_handler import client
 from pool_settings_handler.timing import Budget, Timeouts
 
 CUSTOM = "Custom::SmsPoolSettings"
-BUDGET = Budget(at=time.monotonic() + 60, timeouts=Timeouts(backoff_base=0.001, backoff_cap=0.002))
+
+
+def budget() -> Budget:
+    """A minute from now: built when a test runs, not when the module is collected (a full run collects
+    every module minutes before it reaches this one)."""
+    return Budget(at=time.monotonic() + 60, timeouts=Timeouts(backoff_base=0.001, backoff_cap=0.002))
 
 
 class Answers:
@@ -47,7 +52,7 @@ def test_stack_resources_reads_every_page_and_keeps_only_the_type_asked(
     )  # fmt: skip
     _serve(monkeypatch, "cloudformation", list_stack_resources=pages)
     # WHEN
-    found = client.stack_resources("stack-id", "Custom::SmsPoolSettings", BUDGET)
+    found = client.stack_resources("stack-id", "Custom::SmsPoolSettings", budget())
     # THEN: B has no physical ID yet (its Create is in progress or failed)
     assert found == {"A": "arn:a", "B": ""}
     assert pages.calls == [{"StackName": "stack-id"}, {"StackName": "stack-id", "NextToken": "t1"}]
@@ -57,7 +62,7 @@ def test_get_records_returns_the_parameters_that_exist(monkeypatch: pytest.Monke
     answers = Answers({"Parameters": [{"Name": "/a", "Value": "{}"}], "InvalidParameters": ["/b"]})
     _serve(monkeypatch, "ssm", get_parameters=answers)
     # WHEN / THEN
-    assert client.get_records(["/a", "/b"], BUDGET) == {"/a": "{}"}
+    assert client.get_records(["/a", "/b"], budget()) == {"/a": "{}"}
     assert answers.calls == [{"Names": ["/a", "/b"]}]
 
 
@@ -65,7 +70,7 @@ def test_describe_pools_asks_for_the_pools_given(monkeypatch: pytest.MonkeyPatch
     answers = Answers({"Pools": [{"PoolArn": "arn:1"}, {"PoolArn": "arn:2"}]})
     _serve(monkeypatch, client.SERVICE_NAME, describe_pools=answers)
     # WHEN / THEN
-    assert client.describe_pools(["arn:1", "arn:2"], BUDGET) == [{"PoolArn": "arn:1"}, {"PoolArn": "arn:2"}]
+    assert client.describe_pools(["arn:1", "arn:2"], budget()) == [{"PoolArn": "arn:1"}, {"PoolArn": "arn:2"}]
     assert answers.calls == [{"PoolIds": ["arn:1", "arn:2"]}]
 
 
@@ -74,6 +79,6 @@ def test_put_metric_data_sends_the_namespace_and_the_datapoints(monkeypatch: pyt
     _serve(monkeypatch, "cloudwatch", put_metric_data=answers)
     datum = {"MetricName": "SettingsDrifted", "Value": 1.0}
     # WHEN
-    client.put_metric_data("SmsPoolSettings", [datum], BUDGET)
+    client.put_metric_data("SmsPoolSettings", [datum], budget())
     # THEN
     assert answers.calls == [{"Namespace": "SmsPoolSettings", "MetricData": [datum]}]
