@@ -19,13 +19,13 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
-from pool_settings_handler.drift import DESCRIBE_BATCH, RECORDS_BATCH, batches
+from pool_settings_handler.drift import RECORDS_BATCH, batches, described
 
 from sms_pool_settings_cli.errors import AwsCallError, CliError, StackNotFoundError
 
@@ -210,28 +210,14 @@ class Aws:
 
     # --- SMS --------------------------------------------------------------------------------------
     def pools(self, pools: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """DescribePools of ``pools`` (IDs or ARNs; a shared pool needs its ARN), 5 at a time (its limit).
+        """DescribePools of ``pools`` (IDs or ARNs; a shared pool needs its ARN), batched as
+        ``pool_settings_handler.drift.described`` does for the scheduled check.
 
         Returns:
-            each of ``pools`` that exists -> its DescribePools entry. A batch naming a pool that does
-            not exist is refused whole (ResourceNotFoundException), so its pools are then asked one by
-            one and the missing ones are left out.
+            each of ``pools`` that exists -> its DescribePools entry; the missing ones are left out.
         """
-        found: dict[str, dict[str, Any]] = {}
-        for batch in batches(list(dict.fromkeys(pools)), DESCRIBE_BATCH):
-            try:
-                entries = self._describe_pools(batch)
-            except _PoolNotFound:
-                entries = []
-                for one in batch:
-                    try:
-                        entries += self._describe_pools([one])
-                    except _PoolNotFound:
-                        continue
-            for asked, entry in zip(batch, _match(batch, entries), strict=True):
-                if entry is not None:
-                    found[asked] = entry
-        return found
+        found = described(pools, self._describe_pools, _PoolNotFound)
+        return {pool: dict(entry) for pool, entry in found.items() if entry is not None}
 
     def _describe_pools(self, batch: Sequence[str]) -> list[dict[str, Any]]:
         pages = self._pages(SMS_SERVICE, "describe_pools", PoolIds=list(batch))
@@ -251,15 +237,6 @@ class Aws:
 
 class _PoolNotFound(Exception):
     pass
-
-
-def _match(asked: Sequence[str], entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any] | None]:
-    """The entry of each asked pool (an ID or an ARN), or None."""
-    by_key: dict[str, dict[str, Any]] = {}
-    for entry in entries:
-        by_key[str(entry.get("PoolId"))] = dict(entry)
-        by_key[str(entry.get("PoolArn"))] = dict(entry)
-    return [by_key.get(one) for one in asked]
 
 
 def _guard(operation: str, target: str, call: Callable[[], T]) -> T:

@@ -23,7 +23,7 @@ from pool_settings_handler import records
 from pool_settings_handler.drift import deploying
 from pool_settings_handler.errors import InvalidPropertyError, InvalidRecordError
 from pool_settings_handler.properties import Setting, parse_properties
-from pool_settings_handler.records import Record, parse_record, record_name
+from pool_settings_handler.records import Record, parse_record, record_name_of
 
 from sms_pool_settings_cli.aws import DeployedStack, StackResource
 from sms_pool_settings_cli.errors import CliError, StackNotFoundError
@@ -152,8 +152,7 @@ def _pool_settings(resources: Sequence[StackResource]) -> list[StackResource]:
 
 def _record_name(stack: DeployedStack, resource: StackResource) -> str | None:
     """The record's parameter name; None when the physical ID is not a pool ARN (never created)."""
-    match = c.POOL_ARN_RE.fullmatch(resource.physical_id or "")
-    return record_name(match.group("id"), stack.stack_id, resource.logical_id) if match else None
+    return record_name_of(resource.physical_id or "", stack.stack_id, resource.logical_id)
 
 
 def _records(

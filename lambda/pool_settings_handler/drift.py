@@ -10,7 +10,7 @@ the settings that differ, and publishes one datapoint per pool: ``SettingsDrifte
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
@@ -37,6 +37,40 @@ def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def described(
+    pools: Sequence[str],
+    describe: Callable[[Sequence[str]], Sequence[Mapping[str, Any]]],
+    not_found: type[Exception],
+) -> dict[str, Mapping[str, Any] | None]:
+    """Each of ``pools`` (IDs or ARNs) -> its DescribePools entry, None when it does not exist.
+
+    ``describe`` makes one DescribePools call (the handler's ``client.describe_pools``, the command's
+    own); it is asked ``DESCRIBE_BATCH`` pools at a time. A batch naming a pool that does not exist is
+    refused whole (``not_found``: ResourceNotFoundException), so that batch is asked again pool by pool.
+
+    Example:
+        >>> def describe(batch):
+        ...     if "pool-gone" in batch:
+        ...         raise LookupError
+        ...     return [{"PoolId": p, "PoolArn": "arn:aws:sms-voice:us-east-1:1:pool/" + p} for p in batch]
+        >>> described(["pool-1", "pool-gone"], describe, LookupError)["pool-gone"] is None
+        True
+    """
+    entries: list[Mapping[str, Any]] = []
+    asked = list(dict.fromkeys(pools))
+    for batch in batches(asked, DESCRIBE_BATCH):
+        try:
+            entries += describe(batch)
+        except not_found:
+            for pool in batch:
+                try:
+                    entries += describe([pool])
+                except not_found:
+                    continue
+    by_key = {str(entry.get(key)): entry for entry in entries for key in ("PoolId", "PoolArn")}
+    return {pool: by_key.get(pool) for pool in asked}
 
 
 def deploying(stack_status: str) -> bool:
@@ -93,11 +127,11 @@ def targets(
     found, missing = [], []
     for logical_id, correct in wanted.items():
         arn = resources.get(logical_id, "")
-        if c.POOL_ARN_RE.fullmatch(arn):
-            name = records.record_name(records.pool_id_of(arn), stack_id, logical_id)
-            found.append(Target(logical_id, arn, name, correct))
-        else:
+        name = records.record_name_of(arn, stack_id, logical_id)
+        if name is None:
             missing.append(logical_id)
+        else:
+            found.append(Target(logical_id, arn, name, correct))
     return found, missing
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from . import client, drift
@@ -34,21 +34,6 @@ logging.getLogger("pool_settings_handler").setLevel(logging.INFO)
 
 class DriftCheckError(RuntimeError):
     """Some resources could not be compared or corrected; one line each."""
-
-
-def _pools(arns: Sequence[str], budget: Budget) -> dict[str, dict[str, Any] | None]:
-    """Pool ARN -> the pool, None for one that does not exist."""
-    found: dict[str, dict[str, Any] | None] = {}
-    for batch in drift.batches(arns, drift.DESCRIBE_BATCH):
-        try:
-            found.update({str(p["PoolArn"]): p for p in client.describe_pools(batch, budget)})
-        except PoolNotFoundError:  # the service answers for none of the batch: one by one
-            for arn in batch:
-                try:
-                    found[arn] = client.describe_pool(arn, budget)
-                except PoolNotFoundError:
-                    found[arn] = None
-    return found
 
 
 def check(event: Mapping[str, Any], budget: Budget, stack_id: str) -> dict[str, Any]:
@@ -68,7 +53,11 @@ def check(event: Mapping[str, Any], budget: Budget, stack_id: str) -> dict[str, 
     texts: dict[str, str] = {}
     for names in drift.batches([t.record_name for t in found], drift.RECORDS_BATCH):
         texts.update(client.get_records(names, budget))
-    pools = _pools(sorted({t.pool_arn for t in found}), budget)
+    pools = drift.described(
+        sorted({t.pool_arn for t in found}),
+        lambda batch: client.describe_pools(batch, budget),
+        PoolNotFoundError,
+    )
     findings = drift.compare(found, texts, pools)
     problems = [f"{logical_id}: no pool in the stack" for logical_id in missing] + findings.problems
     corrected = []

@@ -64,6 +64,20 @@ def record_name(pool_id: str, stack_id: str, logical_id: str) -> str:
     return f"{pool_path(pool_id)}/{stack_id.rsplit('/', 1)[-1]}/{logical_id}"
 
 
+def record_name_of(physical_id: str, stack_id: str, logical_id: str) -> str | None:
+    """The record name of resource ``logical_id``, from its physical ID (the pool's ARN once a Create
+    succeeded); None when the physical ID is no pool ARN (the resource never managed a pool).
+
+    Example:
+        >>> record_name_of("arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1", "stack/S/5f6a", "L")
+        '/sms-pool-settings/pool-1/5f6a/L'
+        >>> record_name_of("", "stack/S/5f6a", "L") is None
+        True
+    """
+    match = c.POOL_ARN_RE.fullmatch(physical_id)
+    return record_name(match.group("id"), stack_id, logical_id) if match else None
+
+
 @dataclass(frozen=True)
 class Record:
     """One resource's record.
