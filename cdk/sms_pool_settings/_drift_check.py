@@ -50,7 +50,7 @@ from pool_settings_handler.constants import (
 
 from ._function import LOG_RETENTION, asset_function
 from ._nag import acknowledge_wildcards
-from ._provider import is_unresolved
+from ._provider import foreign_pool_pattern, is_unresolved
 from ._validation import StackPlace, invalid
 
 DRIFT_CHECK_ID = "SmsPoolSettingsDriftCheck"
@@ -143,11 +143,9 @@ def rate_seconds(schedule: events.Schedule) -> int:
 def pool_pattern(arn: str, stack: Stack, place: StackPlace) -> str:
     """Every pool of the account and region of ``arn`` (a pool's ARN, a pattern or a token): the stack's
     own unless ``arn`` is a literal ARN of another account, region or partition (a shared pool)."""
-    if not is_unresolved(arn):
-        parts = arn.split(":", 5)
-        own = (place.partition, place.region, place.account)
-        if len(parts) == 6 and (parts[1], parts[3], parts[4]) != own:
-            return ":".join([*parts[:5], "pool/*"])
+    foreign = foreign_pool_pattern(arn, place)
+    if foreign is not None:
+        return foreign
     return stack.format_arn(service=IAM_SERVICE_PREFIX, resource="pool", resource_name="*")
 
 

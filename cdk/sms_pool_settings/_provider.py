@@ -154,6 +154,26 @@ def _string_is_unresolved(value: str) -> bool:
     return bool(Token.is_unresolved(value))
 
 
+def foreign_pool_pattern(arn: str, place: StackPlace) -> str | None:
+    """Every pool of the account and region of ``arn`` when it is a literal ARN of another partition,
+    region or account than ``place`` (a pool shared through AWS RAM); None for this stack's own pools
+    (a pool ID's ARN, a CfnPool's or a parameter's token).
+
+    Example:
+        >>> place = StackPlace(partition="aws", region="us-east-1", account="111111111111")
+        >>> foreign_pool_pattern("arn:aws:sms-voice:us-east-1:222222222222:pool/pool-1", place)
+        'arn:aws:sms-voice:us-east-1:222222222222:pool/*'
+        >>> foreign_pool_pattern("arn:aws:sms-voice:us-east-1:111111111111:pool/pool-1", place) is None
+        True
+    """
+    if is_unresolved(arn):
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and (parts[1], parts[3], parts[4]) != (place.partition, place.region, place.account):
+        return ":".join([*parts[:5], "pool/*"])
+    return None
+
+
 def stack_place(region: str, account: str) -> StackPlace:
     """The stack's partition, region and account for the synth-time checks, None where a token.
 
@@ -652,14 +672,12 @@ class PoolSettingsProvider(Construct):
         this stack's for a pool ID, a CfnPool or a token (a parameter, an import), the ARN's own for a
         literal ARN of another account (a pool shared through AWS RAM; in an environment-agnostic stack,
         any literal ARN)."""
-        own = self.place
         # An ARN this provider built (arn()) or a token (a CfnPool's, a parameter) is this stack's pool.
-        if arn not in self._own_arns and not is_unresolved(arn):
-            parts = arn.split(":", 5)
-            if len(parts) == 6 and (parts[1], parts[3], parts[4]) != (own.partition, own.region, own.account):
-                self._other_pool_patterns.add(":".join([*parts[:5], "pool/*"]))
-                return
-        self._grants_own_pools = True
+        foreign = None if arn in self._own_arns else foreign_pool_pattern(arn, self.place)
+        if foreign is not None:
+            self._other_pool_patterns.add(foreign)
+        else:
+            self._grants_own_pools = True
 
     def grant_pool_lookup(self, key: str, value: str) -> None:
         """Allow finding the pool tagged ``key`` = ``value`` in this stack's account and region, and
